@@ -1,0 +1,3 @@
+from ictool.cli import main
+
+main()

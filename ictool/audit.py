@@ -1,0 +1,88 @@
+"""The audit log: append-only and hash-chained, so a changed or deleted entry shows.
+
+Entries carry ids and codes, never private text (concern text, boundaries).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from ictool.db import now, transaction
+
+GENESIS = "0" * 64
+
+
+def _digest(prev_hash: str, entry: dict) -> str:
+    body = json.dumps(
+        [
+            prev_hash,
+            entry["at"],
+            entry["production_id"],
+            entry["actor_id"],
+            entry["action"],
+            entry["subject"],
+            entry["detail"],
+        ],
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record(
+    db: Database,
+    action: str,
+    *,
+    actor_id: int | None = None,
+    production_id: int | None = None,
+    subject: str | None = None,
+    **detail: object,
+) -> int:
+    """Append one entry (inside the caller's transaction when there is one)."""
+    with transaction(db):
+        last = db.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        entry = {
+            "at": now(),
+            "production_id": production_id,
+            "actor_id": actor_id,
+            "action": action,
+            "subject": subject,
+            "detail": json.dumps(detail, sort_keys=True, separators=(",", ":")),
+        }
+        prev = last[0] if last else GENESIS
+        entry["prev_hash"] = prev
+        entry["hash"] = _digest(prev, entry)
+        return db["audit"].insert(entry).last_pk
+
+
+def entries(db: Database, production_id: int | None = None, subject: str | None = None) -> list:
+    """Audit entries, oldest first, optionally for one production or subject."""
+    where, args = [], []
+    if production_id is not None:
+        where.append("production_id = ?")
+        args.append(production_id)
+    if subject is not None:
+        where.append("subject = ?")
+        args.append(subject)
+    rows = db["audit"].rows_where(" AND ".join(where) or None, args, order_by="id")
+    return [dict(r, detail=json.loads(r["detail"])) for r in rows]
+
+
+@dataclass
+class Break:
+    entry_id: int
+    reason: str
+
+
+def verify(db: Database) -> Break | None:
+    """Walk the chain; return the first entry where it breaks, or None when intact."""
+    prev = GENESIS
+    for row in db["audit"].rows_where(order_by="id"):
+        if row["prev_hash"] != prev:
+            return Break(row["id"], "does not follow the entry before it (one was removed?)")
+        if _digest(prev, row) != row["hash"]:
+            return Break(row["id"], "its content does not match its hash (it was changed)")
+        prev = row["hash"]
+    return None

@@ -1,0 +1,102 @@
+"""Blocking: a scene's agreed choreography as ordered beats, versioned.
+
+A save never changes an earlier version; it adds the next one with its author and time.
+"""
+
+import difflib
+import json
+
+from sqlite_utils import Database
+
+from ictool import audit
+from ictool.db import now, transaction
+
+MAX_BEATS = 60
+MAX_BEAT_CHARS = 500
+
+
+def clean_beats(beats: object) -> list[str]:
+    """Validate beats from a request: a non-empty list of short, non-empty strings."""
+    if not isinstance(beats, list) or not beats:
+        raise ValueError("beats must be a non-empty list of strings")
+    if len(beats) > MAX_BEATS:
+        raise ValueError(f"at most {MAX_BEATS} beats")
+    out = []
+    for i, beat in enumerate(beats, 1):
+        if not isinstance(beat, str) or not beat.strip():
+            raise ValueError(f"beat {i} must be non-empty text")
+        if len(beat) > MAX_BEAT_CHARS:
+            raise ValueError(f"beat {i} is longer than {MAX_BEAT_CHARS} characters")
+        out.append(beat.strip())
+    return out
+
+
+def save(db: Database, scene_id: int, beats: list[str], author_id: int | None) -> dict:
+    """Save new beats as the scene's next version and return it."""
+    beats = clean_beats(beats)
+    with transaction(db):
+        latest = current(db, scene_id)
+        version = (latest["version"] if latest else 0) + 1
+        db["blocking_versions"].insert(
+            {
+                "scene_id": scene_id,
+                "version": version,
+                "beats": json.dumps(beats),
+                "author_id": author_id,
+                "created_at": now(),
+            }
+        )
+        scene = db["scenes"].get(scene_id)
+        audit.record(
+            db,
+            "blocking.saved",
+            actor_id=author_id,
+            production_id=scene["production_id"],
+            subject=f"scene:{scene_id}",
+            version=version,
+        )
+    return current(db, scene_id)
+
+
+def _row(row: dict) -> dict:
+    return dict(row, beats=json.loads(row["beats"]))
+
+
+def current(db: Database, scene_id: int) -> dict | None:
+    """The latest version of a scene's blocking, or None if none was written."""
+    rows = list(
+        db["blocking_versions"].rows_where(
+            "scene_id = ?", [scene_id], order_by="version DESC", limit=1
+        )
+    )
+    return _row(rows[0]) if rows else None
+
+
+def version(db: Database, scene_id: int, number: int) -> dict | None:
+    rows = list(
+        db["blocking_versions"].rows_where("scene_id = ? AND version = ?", [scene_id, number])
+    )
+    return _row(rows[0]) if rows else None
+
+
+def history(db: Database, scene_id: int) -> list[dict]:
+    """Every version, newest first, with the author's name."""
+    rows = db.query(
+        """SELECT blocking_versions.*, people.name AS author_name FROM blocking_versions
+           LEFT JOIN people ON people.id = author_id WHERE scene_id = ? ORDER BY version DESC""",
+        [scene_id],
+    )
+    return [_row(r) for r in rows]
+
+
+def diff(old: list[str], new: list[str]) -> list[dict]:
+    """What changed between two lists of beats, beat by beat, for people to read."""
+    out = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out += [{"change": "same", "beat": b} for b in old[i1:i2]]
+            continue
+        out += [{"change": "removed", "beat": b} for b in old[i1:i2]]
+        out += [{"change": "added", "beat": b} for b in new[j1:j2]]
+    return out

@@ -1,0 +1,56 @@
+"""Settings: defaults, the instance folder, then `ICTOOL_*` environment variables.
+
+Any setting `KEY` can be given as `ICTOOL_KEY` (Flask's `from_prefixed_env`).
+A secret key is never defaulted outside debug/testing: one is generated on first
+run and kept in the instance folder.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "DB": None,  # path of the SQLite file; None means <instance>/ictool.db
+    "ESCALATION_SECONDS": 15,
+    "MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 to run several processes
+    "BASE_URL": None,  # the address phones use, for join links; guessed when unset
+    "PUSH_SUBSCRIBER": "mailto:ictool@localhost",
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+    "JSON_SORT_KEYS": False,
+    "LOG_LEVEL": "INFO",
+}
+
+UNSAFE_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test"}
+
+
+def load(app: Flask, test_config: dict | None = None) -> None:
+    """Fill `app.config` in order: defaults, instance `config.py`, environment, test config."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("ICTOOL")
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DB"):
+        app.config["DB"] = str(Path(app.instance_path) / "ictool.db")
+    app.config["ESCALATION_SECONDS"] = float(app.config["ESCALATION_SECONDS"])
+    _load_secret(app)
+
+
+def _load_secret(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY")
+    if key and (key not in UNSAFE_SECRETS or app.debug or app.testing):
+        return
+    if key:
+        raise RuntimeError("SECRET_KEY is a well-known value; unset it to have one generated.")
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    app.config["SECRET_KEY"] = path.read_text().strip()

@@ -1,0 +1,122 @@
+"""The schema, as named sqlite-utils migrations. A landed migration is never edited:
+change the schema by adding a new one at the end."""
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("ictool")
+
+
+def _run(db: Database, *statements: str) -> None:
+    for statement in statements:
+        db.execute(statement)
+
+
+@migrations(name="0001_core")
+def core(db: Database) -> None:
+    """Productions, people, join tokens, days, scenes, rosters, riders, blocking, audit."""
+    _run(
+        db,
+        """CREATE TABLE productions (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            jurisdiction TEXT NOT NULL,
+            ic_engaged_on TEXT,
+            starts_on TEXT,
+            ends_on TEXT,
+            escalation_seconds REAL,
+            rider_notice_hours INTEGER,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            production_id INTEGER NOT NULL REFERENCES productions(id),
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('coordinator', 'first_ad', 'second_ad',
+                'director', 'performer', 'crew', 'producer')),
+            department TEXT,
+            language TEXT,
+            created_at TEXT NOT NULL,
+            erased_at TEXT
+        )""",
+        """CREATE TABLE tokens (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT,
+            revoked_at TEXT,
+            last_used_at TEXT
+        )""",
+        """CREATE TABLE shoot_days (
+            id INTEGER PRIMARY KEY,
+            production_id INTEGER NOT NULL REFERENCES productions(id),
+            date TEXT NOT NULL,
+            location TEXT NOT NULL,
+            call_time TEXT NOT NULL
+        )""",
+        """CREATE TABLE scenes (
+            id INTEGER PRIMARY KEY,
+            production_id INTEGER NOT NULL REFERENCES productions(id),
+            shoot_day_id INTEGER REFERENCES shoot_days(id),
+            number TEXT NOT NULL,
+            description TEXT NOT NULL,
+            intimacy TEXT NOT NULL CHECK (intimacy IN ('none', 'kiss', 'simulated_sex',
+                'partial_nudity', 'full_nudity')),
+            closed_set INTEGER NOT NULL DEFAULT 0,
+            position INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE scene_performers (
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            rider_signed_on TEXT,
+            PRIMARY KEY (scene_id, person_id)
+        )""",
+        """CREATE TABLE scene_roster (
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            purpose TEXT,
+            PRIMARY KEY (scene_id, person_id)
+        )""",
+        """CREATE TABLE blocking_versions (
+            id INTEGER PRIMARY KEY,
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            version INTEGER NOT NULL,
+            beats TEXT NOT NULL,
+            author_id INTEGER REFERENCES people(id),
+            created_at TEXT NOT NULL,
+            UNIQUE (scene_id, version)
+        )""",
+        """CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            production_id INTEGER,
+            actor_id INTEGER,
+            action TEXT NOT NULL,
+            subject TEXT,
+            detail TEXT NOT NULL DEFAULT '{}',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )""",
+        """CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+        "CREATE INDEX people_production ON people(production_id)",
+        "CREATE INDEX tokens_person ON tokens(person_id)",
+        "CREATE INDEX scenes_day ON scenes(shoot_day_id)",
+        "CREATE INDEX scene_performers_person ON scene_performers(person_id)",
+    )
+
+
+@migrations(name="0002_push_subscriptions")
+def push_subscriptions(db: Database) -> None:
+    """Web push subscriptions, one per browser endpoint."""
+    _run(
+        db,
+        """CREATE TABLE push_subscriptions (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            endpoint TEXT NOT NULL UNIQUE,
+            p256dh TEXT NOT NULL,
+            auth TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+    )

@@ -1,0 +1,229 @@
+"""Web push for alerts: VAPID keys, browser subscriptions, and sending.
+
+The only code that touches the ``push_subscriptions`` table. The ``webpush``
+package builds each encrypted request; we POST it ourselves with ``requests``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from cryptography.hazmat.primitives.asymmetric import ec
+from sqlite_utils import Database
+from webpush import VAPID, WebPush, WebPushException, WebPushSubscription
+
+from ictool.db import now, transaction
+
+log = logging.getLogger(__name__)
+
+MAX_PAYLOAD_BYTES = 3000  # webpush does not check; ~5,000 bytes cannot be decrypted
+POST_TIMEOUT_SECONDS = 5
+GONE_STATUSES = (404, 410)
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+
+
+@dataclass(frozen=True)
+class VapidKeys:
+    """This server's VAPID identity; the browser needs ``application_server_key``."""
+
+    private_pem: str
+    public_pem: str
+    application_server_key: str
+
+
+@dataclass(frozen=True)
+class SendReport:
+    """What one ``send`` did: delivered, failed, and dead subscriptions deleted."""
+
+    sent: int = 0
+    failed: int = 0
+    removed: int = 0
+
+
+def load_or_create_vapid(instance_path: Path) -> VapidKeys:
+    """Return the VAPID keys in ``instance_path/vapid.json``, creating them once, so
+    subscriptions keep working across restarts."""
+    path = Path(instance_path) / "vapid.json"
+    if not path.exists():
+        private_pem, public_pem, server_key = VAPID.generate_keys()
+        keys = VapidKeys(private_pem.decode(), public_pem.decode(), server_key)
+        _write_new_private_file(path, json.dumps(asdict(keys), indent=2))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return VapidKeys(**json.loads(path.read_text()))
+
+
+def subscribe(db: Database, person_id: int, subscription: dict) -> int:
+    """Store a browser's PushSubscription for a person (upsert by endpoint) and
+    return its row id; raise ``ValueError`` in plain words if the shape is wrong."""
+    endpoint, p256dh, auth = _validated(subscription)
+    with transaction(db):
+        row = db.execute(
+            "INSERT INTO push_subscriptions (person_id, endpoint, p256dh, auth, created_at)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(endpoint) DO UPDATE SET person_id = excluded.person_id,"
+            " p256dh = excluded.p256dh, auth = excluded.auth"
+            " RETURNING id",
+            [person_id, endpoint, p256dh, auth, now()],
+        ).fetchone()
+    return row[0]
+
+
+def unsubscribe(db: Database, person_id: int, endpoint: str) -> bool:
+    """Forget one of a person's subscriptions; True if one was deleted."""
+    with transaction(db):
+        cursor = db.execute(
+            "DELETE FROM push_subscriptions WHERE person_id = ? AND endpoint = ?",
+            [person_id, endpoint],
+        )
+    return cursor.rowcount > 0
+
+
+def send(
+    db: Database,
+    person_ids: list[int],
+    payload: dict,
+    keys: VapidKeys,
+    subscriber: str = "mailto:ictool@localhost",
+    ttl: int = 300,
+) -> SendReport:
+    """Push ``payload`` to every device of these people at high urgency, deleting
+    subscriptions the push service says are gone; network errors are only counted."""
+    data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    if len(data) > MAX_PAYLOAD_BYTES:
+        raise ValueError(
+            f"This alert is too large to push ({len(data)} bytes; the limit is"
+            f" {MAX_PAYLOAD_BYTES}). Send less text and let the app fetch the rest."
+        )
+    if not subscriber.startswith("mailto:"):
+        raise ValueError("The push subscriber must be a mailto: address.")
+    if ttl < 0:
+        raise ValueError("The push time-to-live cannot be negative.")
+    rows = _subscriptions_of(db, person_ids)
+    if not rows:
+        return SendReport()
+    # A fresh instance per call: webpush keeps get() options on the instance.
+    # It also writes "mailto:" itself, so hand it the bare address.
+    pusher = WebPush(
+        private_key=keys.private_pem.encode(),
+        public_key=keys.public_pem.encode(),
+        subscriber=subscriber.removeprefix("mailto:"),
+        ttl=ttl,
+    )
+    sent = failed = 0
+    gone: list[int] = []
+    with requests.Session() as http:
+        for row in rows:
+            status = _post_one(http, pusher, row, data)
+            if status in GONE_STATUSES:
+                gone.append(row["id"])
+            elif status is not None and 200 <= status < 300:
+                sent += 1
+            else:
+                failed += 1
+    if gone:
+        with transaction(db):
+            db.execute(
+                "DELETE FROM push_subscriptions WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps(gone)],
+            )
+    return SendReport(sent=sent, failed=failed, removed=len(gone))
+
+
+def _post_one(http: requests.Session, pusher: WebPush, row: dict, data: bytes) -> int | None:
+    """POST one encrypted message; return the HTTP status, or None if it never arrived."""
+    host = urlsplit(row["endpoint"]).hostname
+    keys = {"p256dh": row["p256dh"], "auth": row["auth"]}
+    try:
+        subscription = WebPushSubscription.model_validate(
+            {"endpoint": row["endpoint"], "keys": keys}
+        )
+        message = pusher.get(message=data, subscription=subscription)
+        headers = {**message.headers, "Urgency": "high"}
+        response = http.post(
+            row["endpoint"],
+            data=message.encrypted,
+            headers=headers,
+            timeout=POST_TIMEOUT_SECONDS,
+        )
+    except (requests.RequestException, ValueError, WebPushException) as error:
+        log.warning("push to %s failed: %s", host, type(error).__name__)
+        return None
+    log.info("push to %s answered %s", host, response.status_code)
+    return response.status_code
+
+
+def _subscriptions_of(db: Database, person_ids: list[int]) -> list[dict]:
+    """Every stored subscription belonging to these people."""
+    return list(
+        db.query(
+            "SELECT id, endpoint, p256dh, auth FROM push_subscriptions"
+            " WHERE person_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [json.dumps([int(person_id) for person_id in person_ids])],
+        )
+    )
+
+
+def _validated(subscription: object) -> tuple[str, str, str]:
+    """Check the PushSubscription JSON shape; return endpoint, p256dh, auth."""
+    shaped = subscription if isinstance(subscription, dict) else {}
+    endpoint = shaped.get("endpoint")
+    parts = urlsplit(endpoint) if isinstance(endpoint, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("The push subscription needs an http(s) endpoint address.")
+    if len(endpoint) > 2048:
+        raise ValueError("The push subscription's endpoint address is too long.")
+    keys = shaped.get("keys")
+    keys = keys if isinstance(keys, dict) else {}
+    p256dh = _base64url(keys.get("p256dh"), "p256dh")
+    auth = _base64url(keys.get("auth"), "auth")
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _decode(p256dh))
+    except ValueError:
+        raise ValueError("The push subscription's p256dh key is not a P-256 public key.") from None
+    if len(_decode(auth)) != 16:
+        raise ValueError("The push subscription's auth secret must be 16 bytes.")
+    return endpoint, p256dh, auth
+
+
+def _base64url(value: object, name: str) -> str:
+    """Return ``value`` if it is a base64url string, else raise a readable error."""
+    if value is None:
+        raise ValueError(f"The push subscription is missing its {name} key.")
+    if not isinstance(value, str) or not _BASE64URL.match(value):
+        raise ValueError(f"The push subscription's {name} key must be a base64url string.")
+    try:
+        _decode(value)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"The push subscription's {name} key is not valid base64url.") from None
+    return value
+
+
+def _decode(value: str) -> bytes:
+    """Decode base64url with or without padding."""
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def _write_new_private_file(path: Path, text: str) -> None:
+    """Write a 0600 file only if none exists yet, atomically, so two workers
+    starting together agree on one key pair."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".vapid-")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(text)
+        os.link(tmp, path)  # fails if another process won the race; we then read theirs
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)

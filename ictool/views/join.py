@@ -1,0 +1,52 @@
+"""Signing in by join link, signing out, the landing page, choosing a language, health."""
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+
+from ictool import people
+from ictool.auth import current_person, sign_in
+from ictool.db import get_db
+from ictool.i18n import LANGUAGES
+
+bp = Blueprint("join", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness for scripts and load balancers; needs no sign-in."""
+    return jsonify(ok=True)
+
+
+@bp.get("/")
+def index():
+    if current_person():
+        return redirect(url_for("pages.home"))
+    return render_template("welcome.html")
+
+
+@bp.get("/join/<token>")
+def join(token: str):
+    """A join link signs this phone in and lands on the person's home screen."""
+    person = sign_in(token)
+    if person is None:
+        return render_template("join_invalid.html"), 403
+    return redirect(url_for("pages.home"))
+
+
+@bp.post("/signout")
+def signout():
+    session.clear()
+    return redirect(url_for("join.index"))
+
+
+@bp.post("/language")
+def language():
+    """Remember the chosen language: on the person when signed in, else in the session."""
+    lang = request.form.get("lang", "")
+    if lang not in LANGUAGES:
+        abort(400, description="Unknown language.")
+    session["lang"] = lang
+    person = current_person()
+    if person:
+        people.set_language(get_db(), person["id"], lang)
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
