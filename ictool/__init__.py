@@ -24,19 +24,20 @@ def asset_dir(name: str) -> Path:
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the set server: config, database, translations, blueprints, realtime."""
-    from ictool import config, db, errors, i18n, realtime, security, sockets
+    from ictool import config, db, errors, i18n, ratelimit, realtime, security, sockets
     from ictool.views import register_blueprints
 
     app = Flask(
         __name__,
         template_folder=str(asset_dir("templates")),
         static_folder=str(asset_dir("static")),
-        instance_path=instance_path,
+        instance_path=instance_path or os.environ.get("ICTOOL_INSTANCE"),
         instance_relative_config=True,
     )
     config.load(app, test_config)
     db.init_app(app)
     i18n.init_app(app)
+    ratelimit.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     register_blueprints(app)

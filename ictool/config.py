@@ -20,6 +20,11 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # True forces it; otherwise Secure whenever served over HTTPS
+    "RATE_LIMITS": True,
+    "RATE_LIMIT_FAILURES": 10,  # failed sign-ins (join link, bearer token) per minute per address
+    "RATE_LIMIT_API": 300,  # /api requests per minute per address
+    "PROXY_HOPS": 0,  # proxies in front (nginx: 1) whose X-Forwarded-For/-Proto to trust
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
     "JSON_SORT_KEYS": False,
     "LOG_LEVEL": "INFO",

@@ -120,3 +120,117 @@ def push_subscriptions(db: Database) -> None:
             created_at TEXT NOT NULL
         )""",
     )
+
+
+@migrations(name="alerts_1")
+def alerts_1(db: Database) -> None:
+    """Alerts (pause, concern, withdrawal), their event sequence, deliveries, and leases."""
+    _run(
+        db,
+        """CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            production_id INTEGER NOT NULL REFERENCES productions(id),
+            client_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('pause', 'concern', 'withdrawal')),
+            scene_id INTEGER REFERENCES scenes(id),
+            text TEXT,
+            preset TEXT,
+            audience TEXT NOT NULL CHECK (audience IN ('ic', 'ic_and_ad')),
+            anonymous INTEGER NOT NULL DEFAULT 0,
+            raised_by INTEGER NOT NULL REFERENCES people(id),
+            raised_at TEXT NOT NULL,
+            acknowledged_by INTEGER REFERENCES people(id),
+            acknowledged_at TEXT,
+            resolved_by INTEGER REFERENCES people(id),
+            resolved_at TEXT,
+            resolution_note TEXT,
+            escalation_level INTEGER NOT NULL DEFAULT 0,
+            escalated_at TEXT
+        )""",
+        """CREATE TABLE alert_events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            event TEXT NOT NULL CHECK (event IN ('new', 'update')),
+            at TEXT NOT NULL
+        )""",
+        """CREATE TABLE deliveries (
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            delivered_at TEXT NOT NULL,
+            PRIMARY KEY (alert_id, person_id)
+        )""",
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at REAL NOT NULL
+        )""",
+        "CREATE INDEX alerts_open ON alerts(production_id, resolved_at)",
+        "CREATE INDEX alerts_unacknowledged ON alerts(acknowledged_at, resolved_at)",
+        "CREATE INDEX alert_events_alert ON alert_events(alert_id, seq)",
+    )
+
+
+@migrations(name="records_1")
+def records_1(db: Database) -> None:
+    """The producer's side: rehearsals with IC presence, consultations, budget settings and
+    other safety lines, briefing acknowledgements, the IC on each day's call sheet, and
+    per-production prep window and retention settings."""
+    _run(
+        db,
+        """CREATE TABLE production_settings (
+            production_id INTEGER PRIMARY KEY REFERENCES productions(id),
+            prep_window_days INTEGER,
+            retention_days INTEGER,
+            currency TEXT,
+            ic_day_rate_cents INTEGER,
+            ic_prep_fee_cents INTEGER,
+            prep_days_per_scene REAL
+        )""",
+        """CREATE TABLE budget_lines (
+            id INTEGER PRIMARY KEY,
+            production_id INTEGER NOT NULL REFERENCES productions(id),
+            label TEXT NOT NULL,
+            amount_cents INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE rehearsals (
+            id INTEGER PRIMARY KEY,
+            production_id INTEGER NOT NULL REFERENCES productions(id),
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            date TEXT NOT NULL,
+            start_time TEXT NOT NULL,
+            duration_minutes INTEGER NOT NULL DEFAULT 120,
+            location TEXT NOT NULL DEFAULT '',
+            ic_present INTEGER,
+            presence_recorded_by INTEGER REFERENCES people(id),
+            presence_recorded_at TEXT,
+            created_by INTEGER REFERENCES people(id),
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE consultations (
+            id INTEGER PRIMARY KEY,
+            production_id INTEGER NOT NULL REFERENCES productions(id),
+            held_on TEXT NOT NULL,
+            consultant TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '',
+            logged_by INTEGER REFERENCES people(id),
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE briefing_acks (
+            production_id INTEGER NOT NULL REFERENCES productions(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            version INTEGER NOT NULL,
+            language TEXT NOT NULL,
+            acknowledged_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, version)
+        )""",
+        """CREATE TABLE call_sheet_ic (
+            shoot_day_id INTEGER NOT NULL REFERENCES shoot_days(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            recorded_by INTEGER REFERENCES people(id),
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (shoot_day_id, person_id)
+        )""",
+        "CREATE INDEX rehearsals_scene ON rehearsals(scene_id)",
+        "CREATE INDEX briefing_acks_production ON briefing_acks(production_id)",
+    )

@@ -3,7 +3,8 @@ Content-Security-Policy, no referrer (join links carry secrets), safe cookies.""
 
 import secrets
 
-from flask import Flask, abort, request, session
+from flask import Flask, abort, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from ictool.auth import bearer_token
 
@@ -21,6 +22,12 @@ def csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(24)
     return session["csrf"]
+
+
+def _check_size() -> None:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        abort(413, description=f"That is too large to send (over {limit // 1024} KB).")
 
 
 def _check_csrf() -> None:
@@ -44,7 +51,16 @@ def _headers(response):
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed session cookie, marked Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    app.before_request(_check_size)
     app.before_request(_check_csrf)
     app.after_request(_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -1,0 +1,71 @@
+"""Per-production settings of the producer's side: prep window, retention, budget rates.
+
+Every setting may be left unset: it then falls back to the jurisdiction's profile or to
+the server's config, so a new production is usable before anyone fills a form.
+"""
+
+from flask import current_app, has_app_context
+from sqlite_utils import Database
+
+from ictool import productions
+
+DEFAULT_RETENTION_DAYS = 3 * 365  # see config.RETENTION_DAYS
+DEFAULT_PREP_DAYS_PER_SCENE = 1.0
+CURRENCIES = {
+    "sag_aftra": "USD",
+    "equity_uk": "GBP",
+    "actra": "CAD",
+    "france": "EUR",
+    "nordic": "EUR",
+    "meaa": "AUD",
+}
+FIELDS = (
+    "prep_window_days",
+    "retention_days",
+    "currency",
+    "ic_day_rate_cents",
+    "ic_prep_fee_cents",
+    "prep_days_per_scene",
+)
+
+
+def _stored(db: Database, production_id: int) -> dict:
+    rows = list(db["production_settings"].rows_where("production_id = ?", [production_id]))
+    return rows[0] if rows else {}
+
+
+def default_retention_days() -> int:
+    """The server's RETENTION_DAYS, or three years outside an app."""
+    if has_app_context():
+        return int(current_app.config.get("RETENTION_DAYS") or DEFAULT_RETENTION_DAYS)
+    return DEFAULT_RETENTION_DAYS
+
+
+def get(db: Database, production_id: int, retention_default: int | None = None) -> dict:
+    """The settings with their fallbacks resolved, and which ones were set explicitly."""
+    production = productions.get(db, production_id)
+    if production is None:
+        raise LookupError("no such production")
+    stored = _stored(db, production_id)
+    profile = productions.profile(production)
+    return {
+        "prep_window_days": stored.get("prep_window_days") or profile.ic_prep_days,
+        "retention_days": stored.get("retention_days")
+        or retention_default
+        or default_retention_days(),
+        "currency": stored.get("currency") or CURRENCIES.get(production["jurisdiction"], "EUR"),
+        "ic_day_rate_cents": stored.get("ic_day_rate_cents"),
+        "ic_prep_fee_cents": stored.get("ic_prep_fee_cents") or 0,
+        "prep_days_per_scene": stored.get("prep_days_per_scene") or DEFAULT_PREP_DAYS_PER_SCENE,
+        "explicit": sorted(k for k in FIELDS if stored.get(k) is not None),
+    }
+
+
+def update(db: Database, production_id: int, **values: object) -> dict:
+    """Store some settings (None clears one back to its fallback); returns the resolved set."""
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"unknown setting {sorted(unknown)[0]!r}")
+    row = dict(_stored(db, production_id) or {"production_id": production_id}, **values)
+    db["production_settings"].upsert(row, pk="production_id")
+    return get(db, production_id)
