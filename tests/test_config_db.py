@@ -1,0 +1,54 @@
+"""Configuration and storage: prefixed environment, a kept secret, one durable SQLite file."""
+
+import sqlite3
+
+import pytest
+
+from ictool import audit, create_app
+from ictool.db import connect
+
+
+def test_settings_come_from_ictool_environment_variables(tmp_path, monkeypatch):
+    monkeypatch.setenv("ICTOOL_DB", str(tmp_path / "env.db"))
+    monkeypatch.setenv("ICTOOL_ESCALATION_SECONDS", "7")
+    app = create_app(instance_path=str(tmp_path / "inst"))
+    assert app.config["DB"] == str(tmp_path / "env.db")
+    assert app.config["ESCALATION_SECONDS"] == 7
+    assert (tmp_path / "env.db").exists()
+
+
+def test_a_secret_is_generated_once_and_kept_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("ICTOOL_SECRET_KEY", raising=False)
+    first = create_app({"DB": str(tmp_path / "a.db")}, instance_path=str(tmp_path / "inst"))
+    again = create_app({"DB": str(tmp_path / "a.db")}, instance_path=str(tmp_path / "inst"))
+    secret = tmp_path / "inst" / "secret_key"
+    assert first.config["SECRET_KEY"] == again.config["SECRET_KEY"] == secret.read_text()
+    assert len(first.config["SECRET_KEY"]) >= 64
+    assert secret.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_well_known_secret_is_refused_outside_testing(tmp_path):
+    with pytest.raises(RuntimeError, match="well-known"):
+        create_app(
+            {"DB": str(tmp_path / "a.db"), "SECRET_KEY": "dev"},
+            instance_path=str(tmp_path / "inst"),
+        )
+
+
+def test_the_database_is_wal_durable_and_migrated_by_name(tmp_path):
+    db = connect(str(tmp_path / "x.db"))
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+    names = [r["name"] for r in db["_sqlite_migrations"].rows]
+    assert names[:2] == ["0001_core", "0002_push_subscriptions"]
+    db.close()
+    again = connect(str(tmp_path / "x.db"))  # applying twice changes nothing
+    assert [r["name"] for r in again["_sqlite_migrations"].rows] == names
+
+
+def test_the_audit_log_cannot_be_changed_in_place(db):
+    audit.record(db, "test.entry", subject="x", code="abc")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("UPDATE audit SET action = 'forged'")
+    assert audit.verify(db) is None
