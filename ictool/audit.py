@@ -54,7 +54,12 @@ def record(
         prev = last[0] if last else GENESIS
         entry["prev_hash"] = prev
         entry["hash"] = _digest(prev, entry)
-        return db["audit"].insert(entry).last_pk
+        columns = ", ".join(entry)  # plain SQL: sqlite-utils' insert re-reads the schema
+        cursor = db.execute(
+            f"INSERT INTO audit ({columns}) VALUES ({', '.join('?' * len(entry))})",  # noqa: S608
+            list(entry.values()),
+        )
+        return cursor.lastrowid
 
 
 def entries(db: Database, production_id: int | None = None, subject: str | None = None) -> list:

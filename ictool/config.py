@@ -23,7 +23,9 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": False,  # True forces it; otherwise Secure whenever served over HTTPS
     "RATE_LIMITS": True,
     "RATE_LIMIT_FAILURES": 10,  # failed sign-ins (join link, bearer token) per minute per address
-    "RATE_LIMIT_API": 300,  # /api requests per minute per address
+    "RATE_LIMIT_API": 600,  # /api requests per minute per person (or address if signed out)
+    "RETENTION_DAYS": 1095,  # days after a production ends before `ictool purge` removes it
+    "REPORT_FONT": None,  # a .ttf for report PDFs; default: DejaVu Sans when installed
     "PROXY_HOPS": 0,  # proxies in front (nginx: 1) whose X-Forwarded-For/-Proto to trust
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
     "JSON_SORT_KEYS": False,
@@ -44,6 +46,7 @@ def load(app: Flask, test_config: dict | None = None) -> None:
     if not app.config.get("DB"):
         app.config["DB"] = str(Path(app.instance_path) / "ictool.db")
     app.config["ESCALATION_SECONDS"] = float(app.config["ESCALATION_SECONDS"])
+    app.config["RETENTION_DAYS"] = int(app.config["RETENTION_DAYS"])
     _load_secret(app)
 
 

@@ -34,9 +34,11 @@ def _friendly(code: int) -> str:
 def _http_error(exc: HTTPException):
     code = exc.code or 500
     message = exc.description if exc.description and _custom(exc) else _friendly(code)
+    # keep what the exception says beyond its body, e.g. Retry-After on a 429, Allow on a 405
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
     if wants_json():
-        return jsonify(error=message, status=code), code
-    return render_template("error.html", code=code, message=message), code
+        return jsonify(error=message, status=code), code, headers
+    return render_template("error.html", code=code, message=message), code, headers
 
 
 def _custom(exc: HTTPException) -> bool:

@@ -234,3 +234,98 @@ def records_1(db: Database) -> None:
         "CREATE INDEX rehearsals_scene ON rehearsals(scene_id)",
         "CREATE INDEX briefing_acks_production ON briefing_acks(production_id)",
     )
+
+
+@migrations(name="clearance_1")
+def clearance_1(db: Database) -> None:
+    """Consent to a blocking version, the closed set, garments, takes and closure."""
+    _run(
+        db,
+        """CREATE TABLE consent_events (
+            id INTEGER PRIMARY KEY,
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            action TEXT NOT NULL CHECK (action IN ('confirmed', 'withdrawn')),
+            version INTEGER,
+            alert_id INTEGER,
+            client_id TEXT UNIQUE,
+            at TEXT NOT NULL
+        )""",
+        """CREATE TABLE scene_checkins (
+            id INTEGER PRIMARY KEY,
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            on_roster INTEGER NOT NULL,
+            checked_in_by INTEGER REFERENCES people(id),
+            checked_in_at TEXT NOT NULL,
+            checked_out_by INTEGER REFERENCES people(id),
+            checked_out_at TEXT
+        )""",
+        """CREATE TABLE scene_photo_acks (
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            at TEXT NOT NULL,
+            PRIMARY KEY (scene_id, person_id)
+        )""",
+        """CREATE TABLE scene_monitors (
+            id INTEGER PRIMARY KEY,
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            label TEXT NOT NULL,
+            added_by INTEGER REFERENCES people(id),
+            added_at TEXT NOT NULL,
+            removed_at TEXT
+        )""",
+        """CREATE TABLE scene_garments (
+            id INTEGER PRIMARY KEY,
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            item TEXT NOT NULL,
+            person_id INTEGER REFERENCES people(id),
+            added_by INTEGER REFERENCES people(id),
+            added_at TEXT NOT NULL,
+            costume_by INTEGER REFERENCES people(id),
+            costume_at TEXT,
+            ic_by INTEGER REFERENCES people(id),
+            ic_at TEXT,
+            removed_at TEXT
+        )""",
+        """CREATE TABLE scene_set_closures (
+            id INTEGER PRIMARY KEY,
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            closed_by INTEGER REFERENCES people(id),
+            closed_at TEXT NOT NULL,
+            reopened_by INTEGER REFERENCES people(id),
+            reopened_at TEXT
+        )""",
+        """CREATE TABLE scene_takes (
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            number INTEGER NOT NULL,
+            called_by INTEGER REFERENCES people(id),
+            called_at TEXT NOT NULL,
+            PRIMARY KEY (scene_id, number)
+        )""",
+        """CREATE TABLE scene_good_to_go (
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            take INTEGER NOT NULL,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            ok INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (scene_id, take, person_id)
+        )""",
+        """CREATE TABLE scene_wraps (
+            scene_id INTEGER PRIMARY KEY REFERENCES scenes(id),
+            wrapped_by INTEGER REFERENCES people(id),
+            wrapped_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE scene_closures (
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            status TEXT NOT NULL CHECK (status IN ('ok', 'talk')),
+            at TEXT NOT NULL,
+            PRIMARY KEY (scene_id, person_id)
+        )""",
+        "CREATE INDEX consent_events_scene ON consent_events(scene_id, person_id, id)",
+        "CREATE INDEX scene_checkins_scene ON scene_checkins(scene_id, checked_out_at)",
+        "CREATE INDEX scene_monitors_scene ON scene_monitors(scene_id)",
+        "CREATE INDEX scene_garments_scene ON scene_garments(scene_id)",
+        "CREATE INDEX scene_set_closures_scene ON scene_set_closures(scene_id, id)",
+    )

@@ -98,6 +98,447 @@ PATHS: dict[str, dict] = {
 }
 
 
+# The alert channel (issue 3): see ictool/alerts.py for who sees what.
+ALERT_VIEW = {
+    "type": "object",
+    "description": "One person's view of an alert; a restricted view hides text, preset,"
+    " sender and scene.",
+    "properties": {
+        "seq": {"type": "integer"},
+        "id": {"type": "integer"},
+        "client_id": {"type": "string"},
+        "kind": {"type": "string", "enum": ["pause", "concern", "withdrawal"]},
+        "label": {"type": "string"},
+        "restricted": {"type": "boolean"},
+        "mine": {"type": "boolean"},
+        "scene": {"type": "object", "nullable": True},
+        "raised_at": {"type": "string"},
+        "sender": {"type": "object", "nullable": True},
+        "audience": {"type": "string", "enum": ["ic", "ic_and_ad"]},
+        "anonymous": {"type": "boolean"},
+        "text": {"type": "string", "nullable": True},
+        "preset": {"type": "string", "nullable": True},
+        "state": {"type": "string", "enum": ["open", "acknowledged", "resolved"]},
+        "delivered_to_ad": {"type": "string", "nullable": True},
+        "delivered_to_ic": {"type": "string", "nullable": True},
+        "acknowledged_by": {"type": "string", "nullable": True},
+        "acknowledged_at": {"type": "string", "nullable": True},
+        "resolved_by": {"type": "string", "nullable": True},
+        "resolved_at": {"type": "string", "nullable": True},
+        "resolution_note": {"type": "string", "nullable": True},
+        "escalation_level": {"type": "integer", "minimum": 0, "maximum": 2},
+    },
+}
+ALERT_LIST = {
+    "type": "object",
+    "properties": {"alerts": {"type": "array", "items": ALERT_VIEW}, "seq": {"type": "integer"}},
+}
+ALERT = {"parameters": [_id("alert_id")]}
+_raise = op(
+    "Raise a pause or a concern (201; the same client_id again: 200, same alert)",
+    ALERT_VIEW,
+    status="201",
+    body={
+        "type": "object",
+        "required": ["kind", "client_id"],
+        "properties": {
+            "kind": {"type": "string", "enum": ["pause", "concern"]},
+            "client_id": {"type": "string", "minLength": 8, "maxLength": 100},
+            "scene_id": {"type": "integer", "nullable": True},
+            "text": {"type": "string", "maxLength": 1000, "nullable": True},
+            "preset": {"type": "string", "pattern": "^[a-z0-9_-]{1,40}$", "nullable": True},
+            "audience": {"type": "string", "enum": ["ic", "ic_and_ad"], "default": "ic"},
+            "anonymous": {"type": "boolean", "default": False},
+        },
+    },
+    errors=("400", "401", "403", "409", "422"),
+)
+_raise["responses"]["200"] = {"description": "Already raised", **_json(ALERT_VIEW)}
+_list = op("Alerts this person may see", ALERT_LIST, errors=("401", "403", "422"))
+_list["parameters"] = [
+    {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["open", "all"]}},
+    {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+]
+PATHS.update(
+    {
+        "/api/alerts": {"post": _raise, "get": _list},
+        "/api/alerts/{alert_id}/ack": {
+            **ALERT,
+            "post": op("Acknowledge (IC, ADs)", ALERT_VIEW, errors=("401", "403", "404")),
+        },
+        "/api/alerts/{alert_id}/resolve": {
+            **ALERT,
+            "post": op(
+                "Resolve with an optional note (IC, ADs; an IC-only concern: IC)",
+                ALERT_VIEW,
+                body={"type": "object", "properties": {"note": {"type": "string"}}},
+                errors=("400", "401", "403", "404", "422"),
+            ),
+        },
+        "/api/push/key": {"get": op("The VAPID applicationServerKey")},
+        "/api/push/subscribe": {
+            "post": op(
+                "Store this browser's PushSubscription",
+                status="201",
+                body={
+                    "type": "object",
+                    "required": ["endpoint", "keys"],
+                    "properties": {"endpoint": {"type": "string"}, "keys": ANY_OBJECT},
+                },
+                errors=("400", "401", "403", "422"),
+            )
+        },
+        "/api/push/unsubscribe": {
+            "post": op(
+                "Forget a push subscription",
+                body={"type": "object", "properties": {"endpoint": {"type": "string"}}},
+                errors=("400", "401", "403", "422"),
+            )
+        },
+        "/api/presence": {"get": op("Whether the IC and the ADs are connected now", ANY_LIST)},
+    }
+)
+
+
+# Scene clearance (issue 4): consent, the closed set, garments, takes, closure.
+_W = ("400", "401", "403", "404", "422")
+_R = ("401", "403", "404")
+REASON = {
+    "type": "object",
+    "required": ["code", "text", "blocking", "people"],
+    "properties": {
+        "code": {
+            "type": "string",
+            "enum": [
+                "rider_missing",
+                "rider_late",
+                "blocking_missing",
+                "consent_withdrawn",
+                "consent_pending",
+                "set_not_closed",
+                "off_roster_present",
+                "photo_ack_missing",
+                "garments_unconfirmed",
+                "not_good_to_go",
+            ],
+        },
+        "text": {"type": "string"},
+        "blocking": {"type": "boolean"},
+        "people": {"type": "array", "items": {"type": "integer"}},
+    },
+}
+CLEARANCE = {
+    "type": "object",
+    "required": ["scene_id", "cleared", "reasons"],
+    "properties": {
+        "scene_id": {"type": "integer"},
+        "cleared": {"type": "boolean"},
+        "reasons": {"type": "array", "items": REASON},
+    },
+}
+_PERSON_BODY = {"type": "object", "properties": {"person_id": {"type": "integer"}}}
+_diff = op("A readable diff between two blocking versions", errors=("401", "403", "404", "422"))
+_diff["parameters"] = [
+    {"name": "from", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    {"name": "to", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+]
+_GARMENT = {"parameters": [_id("scene_id"), _id("garment_id")]}
+PATHS.update(
+    {
+        "/api/scenes/{scene_id}/clearance": {
+            **SCENE,
+            "get": op("Cleared to shoot, or not and why", CLEARANCE, errors=_R),
+        },
+        "/api/scenes/{scene_id}/blocking/diff": {**SCENE, "get": _diff},
+        "/api/scenes/{scene_id}/consent": {
+            **SCENE,
+            "get": op("Your consent (with what changed); everyone's for IC/ADs", errors=_R),
+            "post": op(
+                "Agree to the current blocking version (performer in the scene)",
+                body={
+                    "type": "object",
+                    "required": ["version"],
+                    "properties": {"version": {"type": "integer"}},
+                },
+                errors=(*_W, "409"),
+            ),
+        },
+        "/api/scenes/{scene_id}/consent/withdraw": {
+            **SCENE,
+            "post": op(
+                "Withdraw consent in one tap; alerts the IC and the 1st AD",
+                status="201",
+                body={"type": "object", "properties": {"client_id": {"type": "string"}}},
+                errors=(*_W, "409"),
+            ),
+        },
+        "/api/scenes/{scene_id}/closed-set": {
+            **SCENE,
+            "get": op("Check-ins, headcount, monitors, garments, takes, closure", errors=_R),
+        },
+        "/api/scenes/{scene_id}/checkins": {
+            **SCENE,
+            "post": op(
+                "Check in yourself, or someone else (2nd AD, IC)",
+                status="201",
+                body={
+                    "type": "object",
+                    "properties": {
+                        "person_id": {"type": "integer"},
+                        "no_photo_ack": {"type": "boolean"},
+                    },
+                },
+                errors=_W,
+            ),
+        },
+        "/api/scenes/{scene_id}/checkouts": {
+            **SCENE,
+            "post": op(
+                "Check out yourself, or someone else (2nd AD, IC)", body=_PERSON_BODY, errors=_W
+            ),
+        },
+        "/api/scenes/{scene_id}/no-photo-ack": {
+            **SCENE,
+            "post": op("Acknowledge: no photos or video", status="201", errors=_W),
+        },
+        "/api/scenes/{scene_id}/set-closed": {
+            **SCENE,
+            "post": op("The 1st AD confirms the set is closed", status="201", errors=_W),
+        },
+        "/api/scenes/{scene_id}/set-open": {
+            **SCENE,
+            "post": op("The 1st AD opens the set again", errors=_W),
+        },
+        "/api/scenes/{scene_id}/monitors": {
+            **SCENE,
+            "post": op(
+                "Add a monitor to the list (IC, ADs)",
+                status="201",
+                body={
+                    "type": "object",
+                    "required": ["label"],
+                    "properties": {"label": {"type": "string"}},
+                },
+                errors=_W,
+            ),
+        },
+        "/api/scenes/{scene_id}/monitors/{monitor_id}": {
+            "parameters": [_id("scene_id"), _id("monitor_id")],
+            "delete": op("Remove a monitor from the list (IC, ADs)", errors=_R),
+        },
+        "/api/scenes/{scene_id}/garments": {
+            **SCENE,
+            "post": op(
+                "Add a garment or barrier item (IC, costume)",
+                status="201",
+                body={
+                    "type": "object",
+                    "required": ["item"],
+                    "properties": {"item": {"type": "string"}, "person_id": {"type": "integer"}},
+                },
+                errors=_W,
+            ),
+        },
+        "/api/scenes/{scene_id}/garments/{garment_id}": {
+            **_GARMENT,
+            "delete": op("Remove a checklist item (IC, costume)", errors=_R),
+        },
+        "/api/scenes/{scene_id}/garments/{garment_id}/confirm": {
+            **_GARMENT,
+            "post": op("Confirm an item, as costume or as the IC", errors=_R),
+        },
+        "/api/scenes/{scene_id}/takes": {
+            **SCENE,
+            "post": op("Call the next take (1st AD, IC)", status="201", errors=_W),
+        },
+        "/api/scenes/{scene_id}/good-to-go": {
+            **SCENE,
+            "post": op(
+                "A performer's good to go (or not yet) for the current take",
+                body={
+                    "type": "object",
+                    "required": ["take"],
+                    "properties": {"take": {"type": "integer"}, "ok": {"type": "boolean"}},
+                },
+                errors=_W,
+            ),
+        },
+        "/api/scenes/{scene_id}/wrap": {
+            **SCENE,
+            "post": op("Wrap the scene; prompts closure (1st AD, IC)", status="201", errors=_W),
+        },
+        "/api/scenes/{scene_id}/closure": {
+            **SCENE,
+            "post": op(
+                "Closure after the scene (performer, IC)",
+                body={
+                    "type": "object",
+                    "required": ["status"],
+                    "properties": {"status": {"type": "string", "enum": ["ok", "talk"]}},
+                },
+                errors=_W,
+            ),
+        },
+    }
+)
+
+
+# Records (issue 7): readiness, budget, briefing, rehearsals, call sheet, import, calendar.
+_RW = ("400", "401", "403", "422")
+_R404 = ("401", "403", "404")
+
+
+def _file(summary: str, mimetype: str, errors: tuple[str, ...] = ("401", "403")) -> dict:
+    """An operation that answers a file (CSV, iCalendar, PDF) rather than JSON."""
+    spec = op(summary, errors=errors)
+    spec["responses"]["200"] = {
+        "description": "OK",
+        "content": {mimetype: {"schema": {"type": "string"}}},
+    }
+    return spec
+
+
+def _obj(required: list[str], **properties: dict) -> dict:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+_STR, _INT, _BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+_AMOUNT = {"oneOf": [{"type": "number", "minimum": 0}, {"type": "string"}]}
+_NULLABLE_INT = {"type": "integer", "nullable": True}
+PATHS.update(
+    {
+        "/api/readiness": {"get": op("The producer's readiness checklist")},
+        "/api/production/ic-engaged": {
+            "post": op(
+                "Record the date the IC was engaged (producer)",
+                body=_obj(["date"], date={"type": "string", "format": "date", "nullable": True}),
+                errors=_RW,
+            )
+        },
+        "/api/production/settings": {
+            "post": op(
+                "Set the prep window and retention period in days (producer)",
+                body=_obj([], prep_window_days=_NULLABLE_INT, retention_days=_NULLABLE_INT),
+                errors=_RW,
+            )
+        },
+        "/api/consultations": {
+            "get": op("Preliminary consultations", ANY_LIST),
+            "post": op(
+                "Log a preliminary consultation (producer)",
+                status="201",
+                body=_obj(
+                    ["held_on", "consultant"],
+                    held_on={"type": "string", "format": "date"},
+                    consultant=_STR,
+                    summary=_STR,
+                ),
+                errors=_RW,
+            ),
+        },
+        "/api/budget": {"get": op("The IC budget line, other safety lines and the total")},
+        "/api/budget/rates": {
+            "post": op(
+                "Set IC day rate, prep fee, currency, prep days per intimate scene",
+                body=_obj(
+                    [],
+                    day_rate=_AMOUNT,
+                    prep_fee=_AMOUNT,
+                    currency=_STR,
+                    prep_days_per_scene={"type": "number"},
+                ),
+                errors=_RW,
+            )
+        },
+        "/api/budget/lines": {
+            "post": op(
+                "Add another safety line (e.g. stunt coordination)",
+                status="201",
+                body=_obj(["label", "amount"], label=_STR, amount=_AMOUNT),
+                errors=_RW,
+            )
+        },
+        "/api/budget/lines/{line_id}": {
+            "parameters": [_id("line_id")],
+            "delete": op("Remove a safety line", errors=("401", "403", "404")),
+        },
+        "/api/budget.csv": {"get": _file("The budget as CSV", "text/csv")},
+        "/api/briefing": {
+            "get": op("The crew briefing in ?lang= or your language, and your acknowledgement")
+        },
+        "/api/briefing/ack": {
+            "post": op(
+                "Acknowledge the current crew briefing (department heads)",
+                body=_obj([], language=_STR),
+                errors=("401", "403"),
+            )
+        },
+        "/api/briefing/status": {"get": op("Who has acknowledged the briefing, and when")},
+        "/api/rehearsals": {
+            "get": op("Blocking rehearsals with IC presence", ANY_LIST),
+            "post": op(
+                "Schedule a blocking rehearsal",
+                status="201",
+                body=_obj(
+                    ["scene_id", "date", "start_time"],
+                    scene_id=_INT,
+                    date={"type": "string", "format": "date"},
+                    start_time=_STR,
+                    location=_STR,
+                    duration_minutes=_INT,
+                ),
+                errors=_RW,
+            ),
+        },
+        "/api/rehearsals/{rehearsal_id}/presence": {
+            "parameters": [_id("rehearsal_id")],
+            "post": op(
+                "Record whether the IC was at a rehearsal (IC, ADs)",
+                body=_obj(["present"], present=_BOOL),
+                errors=("400", "401", "403", "404", "422"),
+            ),
+        },
+        "/api/days/{day_id}/ic": {
+            "parameters": [_id("day_id")],
+            "post": op(
+                "Put an IC on (or off) a day's call sheet",
+                body=_obj(["person_id"], person_id=_INT, on_sheet=_BOOL),
+                errors=("400", "401", "403", "404", "422"),
+            ),
+        },
+        "/api/schedule/import": {
+            "post": {
+                **op("Import a call-sheet CSV, all or nothing", status="201", errors=_RW),
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        "multipart/form-data": {
+                            "schema": _obj(["file"], file={"type": "string", "format": "binary"})
+                        },
+                    },
+                },
+            }
+        },
+        "/api/calendar.ics": {
+            "get": _file("Your intimate scenes and rehearsals as iCalendar", "text/calendar")
+        },
+        "/api/reports/days/{day_id}": {
+            "parameters": [_id("day_id")],
+            "get": op("The daily IC report, as this reader may see it", errors=_R404),
+        },
+        "/api/reports/days/{day_id}.csv": {
+            "parameters": [_id("day_id")],
+            "get": _file("The daily IC report as CSV", "text/csv", _R404),
+        },
+        "/api/reports/days/{day_id}.pdf": {
+            "parameters": [_id("day_id")],
+            "get": _file("The daily IC report as PDF", "application/pdf", _R404),
+        },
+    }
+)
+
+
 def document() -> dict:
     """The whole OpenAPI document."""
     return {

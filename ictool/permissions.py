@@ -13,8 +13,8 @@ from ictool import scenes
 ALERTING_ROLES = ("coordinator", "first_ad", "second_ad", "director", "producer")
 
 _DAY = {"day.view", "scene.view", "roster.view"}
-_ALERTS = {"alert.raise"}
-_HANDLE = {"alert.receive", "alert.handle"}
+_ALERTS = {"alert.raise", "alert.view", "push.subscribe"}  # alert.view: crew never hold it
+_HANDLE = {"alert.receive", "alert.handle", "presence.view"}
 
 ROLE_CAPABILITIES: dict[str, set[str]] = {
     "coordinator": _DAY
@@ -37,8 +37,49 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     | {"scene.view", "schedule.view", "riders.view", "people.view", "producer.schedule"},
     "performer": _ALERTS
     | {"scene.view:own", "blocking.read:own", "roster.view:own", "performer.home"},
-    "crew": _ALERTS | {"crew.call"},
+    "crew": {"alert.raise", "push.subscribe", "crew.call"},  # their own alert's status only
 }
+
+# Clearance (issue 4): consent to a blocking version, the closed set, takes and closure.
+# Performers act only on scenes they are in (`:own`); only the 1st AD closes the set.
+_CLEARANCE: dict[str, set[str]] = {
+    "coordinator": {"clearance.view", "consent.view", "closedset.view", "checkin.self"}
+    | {"checkin.others", "monitors.edit", "garments.edit", "garments.confirm"}
+    | {"take.call", "scene.wrap", "closure.answer"},
+    "first_ad": {"clearance.view", "consent.view", "closedset.view", "checkin.self"}
+    | {"set.close", "monitors.edit", "take.call", "scene.wrap"},
+    "second_ad": {"clearance.view", "consent.view", "closedset.view", "checkin.self"}
+    | {"checkin.others", "monitors.edit"},
+    "director": {"clearance.view", "consent.view", "closedset.view", "checkin.self"},
+    "producer": {"clearance.view", "checkin.self"},
+    "performer": {"clearance.view:own", "consent.give:own", "closedset.view:own", "checkin.self"}
+    | {"goodtogo.give:own", "closure.answer:own"},
+    "crew": {"checkin.self"},
+}
+for _role, _caps in _CLEARANCE.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+
+# Records (issue 7): readiness, budget, briefing, schedule import, calendar, the IC report.
+# Producers get the production's records, never blocking, boundaries or concern text.
+_RECORDS: dict[str, set[str]] = {
+    "producer": {"readiness.view", "budget.view", "budget.edit", "consultation.log"}
+    | {"briefing.status", "briefing.ack", "rehearsal.view", "rehearsal.edit", "callsheet.edit"}
+    | {"schedule.import", "production.edit", "report.view"},
+    "coordinator": {"readiness.view", "briefing.status", "briefing.ack", "rehearsal.view"}
+    | {"rehearsal.edit", "rehearsal.presence", "calendar.export", "report.view"},
+    "first_ad": {"briefing.ack", "rehearsal.view", "rehearsal.edit", "rehearsal.presence"}
+    | {"callsheet.edit", "schedule.import", "report.view"},
+    "second_ad": {"briefing.ack", "rehearsal.view", "rehearsal.edit", "rehearsal.presence"}
+    | {"callsheet.edit", "schedule.import", "report.view"},
+    "director": {"briefing.ack", "rehearsal.view"},
+    "performer": {"calendar.export"},
+    "crew": {"briefing.ack"},
+}
+for _role, _caps in _RECORDS.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+
+# Capabilities a crew member holds through their department, production-wide.
+DEPARTMENT_CAPABILITIES: dict[str, set[str]] = {"costume": {"garments.edit", "garments.confirm"}}
 
 HOME_SCREENS = {
     "coordinator": "pages.ic",
@@ -54,6 +95,8 @@ HOME_SCREENS = {
 def allowed(db: Database, person: dict, capability: str, scene: dict | None = None) -> bool:
     """May this person do this (to this scene)?"""
     caps = ROLE_CAPABILITIES.get(person["role"], set())
+    if person["role"] == "crew" and person.get("department") in DEPARTMENT_CAPABILITIES:
+        caps = caps | DEPARTMENT_CAPABILITIES[person["department"]]
     if scene is not None and scene["production_id"] != person["production_id"]:
         return False
     if capability in caps:

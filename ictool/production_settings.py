@@ -7,7 +7,8 @@ the server's config, so a new production is usable before anyone fills a form.
 from flask import current_app, has_app_context
 from sqlite_utils import Database
 
-from ictool import productions
+from ictool import audit, productions
+from ictool.db import transaction
 
 DEFAULT_RETENTION_DAYS = 3 * 365  # see config.RETENTION_DAYS
 DEFAULT_PREP_DAYS_PER_SCENE = 1.0
@@ -69,3 +70,29 @@ def update(db: Database, production_id: int, **values: object) -> dict:
     row = dict(_stored(db, production_id) or {"production_id": production_id}, **values)
     db["production_settings"].upsert(row, pk="production_id")
     return get(db, production_id)
+
+
+PERIODS = {"prep_window_days": (1, 365), "retention_days": (30, 36500)}
+
+
+def set_periods(db: Database, production_id: int, actor_id: int | None = None, **values) -> dict:
+    """Set the prep window and the retention period in whole days (None: back to the
+    default); ValueError names the bad one. Audited."""
+    clean = {}
+    for key, value in values.items():
+        if key not in PERIODS:
+            raise ValueError(f"unknown setting {key!r}")
+        low, high = PERIODS[key]
+        if value is not None and (type(value) is not int or not low <= value <= high):
+            raise ValueError(f"{key} must be a whole number of days from {low} to {high}")
+        clean[key] = value
+    with transaction(db):
+        settings = update(db, production_id, **clean)
+        audit.record(
+            db,
+            "production.settings_set",
+            actor_id=actor_id,
+            production_id=production_id,
+            fields=sorted(clean),
+        )
+    return settings

@@ -1,10 +1,12 @@
 """Productions and their jurisdiction profiles (union rules differ by country)."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlite_utils import Database
 
-from ictool.db import now
+from ictool import audit
+from ictool.db import now, transaction
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,17 @@ def first(db: Database) -> dict | None:
     """The production on this server (a set server usually holds one)."""
     rows = list(db["productions"].rows_where(order_by="id", limit=1))
     return rows[0] if rows else None
+
+
+def set_ic_engaged(
+    db: Database, production_id: int, engaged_on: str | None, actor_id: int | None = None
+) -> None:
+    """Record the date the intimacy coordinator was engaged (YYYY-MM-DD; None: not yet)."""
+    if engaged_on is not None:
+        date.fromisoformat(engaged_on)
+    with transaction(db):
+        db["productions"].update(production_id, {"ic_engaged_on": engaged_on})
+        audit.record(db, "production.ic_engaged", actor_id=actor_id, production_id=production_id)
 
 
 def profile(production: dict) -> Profile:

@@ -13,16 +13,21 @@ import logging
 import os
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import requests
 from cryptography.hazmat.primitives.asymmetric import ec
+from flask import Flask, has_app_context
 from sqlite_utils import Database
-from webpush import VAPID, WebPush, WebPushException, WebPushSubscription
 
-from ictool.db import now, transaction
+if TYPE_CHECKING:  # webpush (pydantic, ~0.25 s to import) loads on first use, not at start
+    from webpush import WebPush
+
+from ictool.db import connect, get_db, now, transaction
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +60,8 @@ def load_or_create_vapid(instance_path: Path) -> VapidKeys:
     subscriptions keep working across restarts."""
     path = Path(instance_path) / "vapid.json"
     if not path.exists():
+        from webpush import VAPID
+
         private_pem, public_pem, server_key = VAPID.generate_keys()
         keys = VapidKeys(private_pem.decode(), public_pem.decode(), server_key)
         _write_new_private_file(path, json.dumps(asdict(keys), indent=2))
@@ -112,6 +119,8 @@ def send(
     rows = _subscriptions_of(db, person_ids)
     if not rows:
         return SendReport()
+    from webpush import WebPush
+
     # A fresh instance per call: webpush keeps get() options on the instance.
     # It also writes "mailto:" itself, so hand it the bare address.
     pusher = WebPush(
@@ -140,8 +149,73 @@ def send(
     return SendReport(sent=sent, failed=failed, removed=len(gone))
 
 
+def app_keys(app: Flask) -> VapidKeys:
+    """This app's VAPID keys, read (or made) once from its instance folder."""
+    keys = app.extensions.get("ictool.vapid")
+    if keys is None:
+        keys = app.extensions["ictool.vapid"] = load_or_create_vapid(Path(app.instance_path))
+    return keys
+
+
+def send_later(app: Flask, jobs: list[tuple[int, dict]]) -> None:
+    """Push each (person id, payload) from a real OS thread, off the request and the event
+    loop; a failure is logged by its type only and never touches the alert itself."""
+    if not jobs or (has_app_context() and not _anyone_subscribed(get_db(), jobs)):
+        return  # nobody to push to: no thread (it would contend for the GIL with the loop)
+    keys = app_keys(app)
+    db_path, subscriber = app.config["DB"], app.config.get("PUSH_SUBSCRIBER") or ""
+    grouped: dict[str, list[int]] = {}
+    for person_id, payload in jobs:
+        grouped.setdefault(json.dumps(payload, sort_keys=True), []).append(person_id)
+
+    def work() -> None:
+        try:
+            db = connect(db_path, migrate=False)
+            try:
+                for payload, person_ids in grouped.items():
+                    report = send(db, person_ids, json.loads(payload), keys, subscriber)
+                    log.info("push sent=%s failed=%s removed=%s", *asdict(report).values())
+            finally:
+                db.close()
+        except Exception as error:  # a push problem must never reach the alert
+            log.warning("push batch failed: %s", type(error).__name__)
+
+    _in_os_thread(work)
+
+
+def _anyone_subscribed(db: Database, jobs: list[tuple[int, dict]]) -> bool:
+    ids = json.dumps([int(person_id) for person_id, _payload in jobs])
+    return bool(
+        db.execute(
+            "SELECT 1 FROM push_subscriptions"
+            " WHERE person_id IN (SELECT value FROM json_each(?)) LIMIT 1",
+            [ids],
+        ).fetchone()
+    )
+
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _in_os_thread(work) -> None:
+    """Run `work` in a real thread: gevent's pool under gevent, else our own executor."""
+    global _executor
+    from gevent import monkey
+
+    if monkey.is_module_patched("threading"):
+        import gevent
+
+        gevent.get_hub().threadpool.spawn(work)
+        return
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ictool-push")
+    _executor.submit(work)
+
+
 def _post_one(http: requests.Session, pusher: WebPush, row: dict, data: bytes) -> int | None:
     """POST one encrypted message; return the HTTP status, or None if it never arrived."""
+    from webpush import WebPushException, WebPushSubscription
+
     host = urlsplit(row["endpoint"]).hostname
     keys = {"p256dh": row["p256dh"], "auth": row["auth"]}
     try:

@@ -5,7 +5,8 @@ Two token buckets per client address, kept in this process's memory:
 - failures: a /join link or a bearer token that matched nobody (and a socket that connected
   with a bad token) costs one; with none left every sign-in attempt from that address
   gets 429 with Retry-After until the bucket refills (RATE_LIMIT_FAILURES per minute).
-- api: every /api request costs one (RATE_LIMIT_API per minute, bursts up to that many).
+- api: every /api request costs one (RATE_LIMIT_API per minute, bursts up to that many),
+  counted per signed-in person, else per address (phones behind one NAT stay apart).
 
 In-process on purpose: no extra service on a set, and behind nginx with `ip_hash` one
 address always reaches the same process, so its buckets are all in one place. Behind a
@@ -20,7 +21,7 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ictool.auth import bearer_token
+from ictool.auth import bearer_token, current_person
 
 MAX_KEYS = 10_000  # buckets kept per kind; full ones are forgotten first
 
@@ -103,7 +104,8 @@ def _before() -> None:
         if wait:
             raise _too_many(wait, "Too many sign-in attempts. Wait a minute and try again.")
     if request.path.startswith("/api/"):
-        wait = api.hit(key)
+        person = current_person()  # looked up once per request; the view reuses it
+        wait = api.hit(f"person:{person['id']}" if person else key)
         if wait:
             raise _too_many(wait, "Too many requests. Wait a moment and try again.")
 

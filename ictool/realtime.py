@@ -9,6 +9,8 @@ import os
 from flask import Flask
 from flask_socketio import SocketIO
 
+from ictool.security import SocketJSON
+
 socketio = SocketIO()
 
 
@@ -36,4 +38,5 @@ def init_app(app: Flask) -> None:
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
         logger=False,
         engineio_logger=False,
+        json=SocketJSON,  # huge integers and absurd nesting are refused like over HTTP
     )

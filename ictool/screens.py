@@ -7,7 +7,7 @@ Each builder receives the signed-in person and shows only what their role may se
 from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
-from ictool import blocking, people, productions, scenes
+from ictool import blocking, briefing, people, productions, readiness, scenes
 from ictool.permissions import allowed
 
 CLOSED_SET_RULES = [
@@ -122,6 +122,7 @@ def producer_schedule(db: Database, person: dict) -> dict:
         "production": productions.public(production),
         "coordinators": [people.public(p) for p in coordinators],
         "days": days,
+        "readiness": readiness.checklist(db, person["production_id"]),
     }
 
 
@@ -145,6 +146,7 @@ def crew_call(db: Database, person: dict, day_id: int | None = None) -> dict:
         "day": day,
         "closed_set_scenes": closed,
         "rules": [str(rule) for rule in CLOSED_SET_RULES],
+        "briefing": {"acknowledged": briefing.acknowledged(db, person["id"]) is not None},
     }
 
 

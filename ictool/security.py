@@ -1,9 +1,11 @@
 """Web defences every response gets: CSRF on cookie-authenticated writes, a strict
 Content-Security-Policy, no referrer (join links carry secrets), safe cookies."""
 
+import json
 import secrets
 
 from flask import Flask, abort, current_app, request, session
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 
 from ictool.auth import bearer_token
@@ -51,6 +53,41 @@ def _headers(response):
     return response
 
 
+MAX_INT = 2**63 - 1  # the largest integer SQLite stores
+
+
+def bounded_int(text: str) -> int:
+    """A JSON integer, refused (as bad JSON) past what SQLite can store."""
+    value = int(text)
+    if not -MAX_INT - 1 <= value <= MAX_INT:
+        raise ValueError("integer out of range")
+    return value
+
+
+def safe_loads(text, **kwargs):
+    """json.loads that turns absurd input (huge integers, thousands of nested brackets)
+    into a ValueError, which every caller already treats as bad JSON."""
+    kwargs.setdefault("parse_int", bounded_int)
+    try:
+        return json.loads(text, **kwargs)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, but a huge integer or a body nested thousands deep is a 400, not a 500."""
+
+    def loads(self, s, **kwargs):
+        return safe_loads(s, **kwargs)
+
+
+class SocketJSON:
+    """The JSON module Socket.IO packets are decoded with: the same limits as HTTP."""
+
+    dumps = staticmethod(json.dumps)
+    loads = staticmethod(safe_loads)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The signed session cookie, marked Secure whenever the request came over HTTPS."""
 
@@ -60,6 +97,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    app.json = JSONProvider(app)
     app.before_request(_check_size)
     app.before_request(_check_csrf)
     app.after_request(_headers)

@@ -1,16 +1,27 @@
 """Socket.IO event handlers: thin. Who may send it, what payload, which domain call, what ack.
 
 A socket authenticates like an HTTP request: the join link's session cookie, an
-`Authorization: Bearer` header, or `auth={"token": ...}` when connecting.
+`Authorization: Bearer` header, or `auth={"token": ...}` when connecting. Every
+alert event answers in its acknowledgement callback with `{"status": ...}` and either
+the result or `{"error": "plain words"}`; a bad payload never raises.
 """
+
+import functools
+import logging
+import secrets
+from collections.abc import Callable
 
 from flask import request
 from flask_socketio import join_room
 
-from ictool import people
+from ictool import alerts, people, presence, ratelimit
+from ictool.alerts import AlertError
 from ictool.auth import person_from_request
 from ictool.db import get_db
+from ictool.permissions import allowed
 from ictool.realtime import person_room, role_room, socketio
+
+log = logging.getLogger(__name__)
 
 _people_by_sid: dict[str, int] = {}
 
@@ -32,20 +43,112 @@ def _authenticate(auth: object) -> dict | None:
 
 def on_connect(auth=None):
     """Any signed-in person's device connects; it joins its person and role rooms."""
+    if ratelimit.sign_in_blocked():  # this address has been guessing tokens
+        return False
     person = _authenticate(auth)
     if person is None:
+        ratelimit.record_failure()
         return False
     _people_by_sid[request.sid] = person["id"]
     join_room(person_room(person["id"]))
     join_room(role_room(person["production_id"], person["role"]))
+    presence.connected(person, request.sid)
     return True
 
 
 def on_disconnect(*_args):
     _people_by_sid.pop(request.sid, None)
+    presence.disconnected(request.sid)
+
+
+def _event(handler: Callable) -> Callable:
+    """Authenticate the socket, run the handler, and turn every refusal into an ack."""
+
+    @functools.wraps(handler)
+    def wrapper(*args):
+        data = args[0] if args else None
+        person = socket_person()
+        if person is None:
+            return {"status": 401, "error": "Please open your join link again."}
+        try:
+            return handler(person, data)
+        except AlertError as refused:
+            return {"status": refused.status, "error": refused.message}
+        except Exception as error:  # logged by id and type only: payloads hold private text
+            error_id = secrets.token_hex(4)
+            log.error("error %s in %s: %s", error_id, handler.__name__, type(error).__name__)
+            return {"status": 500, "error": f"Something went wrong (error {error_id})."}
+
+    return wrapper
+
+
+def _alert_id(data: object) -> int:
+    alert_id = data.get("id") if isinstance(data, dict) else None
+    if type(alert_id) is not int or not 0 <= alert_id <= alerts.MAX_ID:
+        raise AlertError(422, 'Send {"id": <alert id>}.')
+    return alert_id
+
+
+@_event
+def on_alert_raise(person: dict, data: object) -> dict:
+    """Anyone raises a pause or concern; the ack carries it (201 new, 200 a retry)."""
+    db = get_db()
+    if not allowed(db, person, "alert.raise"):
+        raise AlertError(403, "This is not available to your role.")
+    alert, created = alerts.raise_alert(db, person, data, kinds=alerts.PUBLIC_KINDS)
+    if created:
+        alerts.announce(alert["id"], "new")
+    return {"status": 201 if created else 200, "alert": alerts.view_for(db, alert, person)}
+
+
+@_event
+def on_alert_ack(person: dict, data: object) -> dict:
+    """The IC or an AD acknowledges; the sender and other handlers see who."""
+    alert, changed = alerts.acknowledge(get_db(), _alert_id(data), person)
+    if changed:
+        alerts.announce(alert["id"], "update", alarm=False)
+    return {"status": 200, "alert": alerts.view_for(get_db(), alert, person)}
+
+
+@_event
+def on_alert_resolve(person: dict, data: object) -> dict:
+    """The IC or an AD resolves, with an optional note."""
+    note = data.get("note") if isinstance(data, dict) else None
+    alert, changed = alerts.resolve(get_db(), _alert_id(data), person, note)
+    if changed:
+        alerts.announce(alert["id"], "update", alarm=False)
+    return {"status": 200, "alert": alerts.view_for(get_db(), alert, person)}
+
+
+@_event
+def on_alert_received(person: dict, data: object) -> dict:
+    """A device showed an alert; an AD's or the IC's first delivery is told to the sender."""
+    alert, tell = alerts.mark_delivered(get_db(), _alert_id(data), person)
+    if tell:
+        alerts.announce(alert["id"], "update", alarm=False)
+    return {"status": 200}
+
+
+@_event
+def on_alert_sync(person: dict, data: object) -> dict:
+    """A (re)connecting device asks for everything it may see after its last seq."""
+    seq = data.get("since", 0) if isinstance(data, dict) else 0
+    if type(seq) is not int or not 0 <= seq <= alerts.MAX_ID:
+        raise AlertError(422, 'Send {"since": <the last seq you saw, or 0>}.')
+    db = get_db()
+    latest = alerts.latest_seq(db)  # read first: a change made meanwhile is sent again
+    found = alerts.since(db, person, seq)
+    if not allowed(db, person, "alert.view"):  # crew: learn nothing of others' alerts
+        latest = max([seq, *(a["seq"] for a in found)])
+    return {"status": 200, "alerts": found, "seq": max(latest, seq)}
 
 
 def register() -> None:
     """Attach the handlers (called once by the app factory)."""
     socketio.on_event("connect", on_connect)
     socketio.on_event("disconnect", on_disconnect)
+    socketio.on_event("alert:raise", on_alert_raise)
+    socketio.on_event("alert:ack", on_alert_ack)
+    socketio.on_event("alert:resolve", on_alert_resolve)
+    socketio.on_event("alert:received", on_alert_received)
+    socketio.on_event("alert:sync", on_alert_sync)

@@ -2,6 +2,7 @@
 a browser-like client signed in as anyone; and a real server process."""
 
 import pytest
+from browser import chromium, new_phone  # noqa: F401  (shared browser fixtures)
 from serverproc import ServerProcess, demo_database
 
 from ictool import create_app, demo, people

@@ -179,7 +179,7 @@ def test_a_body_over_the_limit_is_413(client, token):
         ("get", "/api/home?day=99999999999999999999999", {}, 400),
         ("get", "/api/nothing-here", {}, 404),
         ("delete", "/api/me", {}, 405),
-        ("post", "/api/scenes/15/blocking", {"json": {"beats": "one"}}, 403),
+        ("post", "/api/scenes/1/blocking", {"json": {"beats": "one"}}, 403),
         ("post", "/api/people/999999/link", {"json": {}}, 403),
     ],
 )

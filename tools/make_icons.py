@@ -39,7 +39,8 @@ def _over(dst: tuple[float, ...], colour: tuple[int, int, int], alpha: float) ->
     out_a = alpha + a * (1 - alpha)
     if out_a == 0:
         return (0.0, 0.0, 0.0, 0.0)
-    mix = [(c / 255 * alpha + d * a * (1 - alpha)) / out_a for c, d in zip(colour, (r, g, b))]
+    pairs = zip(colour, (r, g, b), strict=True)
+    mix = [(c / 255 * alpha + d * a * (1 - alpha)) / out_a for c, d in pairs]
     return (*mix, out_a)
 
 

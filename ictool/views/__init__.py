@@ -1,14 +1,44 @@
 """HTTP routes, one blueprint per area. Views ask domain modules; they hold no SQL."""
 
 from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer: a longer number in a URL is a 404, not a 500
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route, bounded to what SQLite can store."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def register_blueprints(app: Flask) -> None:
-    from ictool.views import api, join, pages
+    from ictool.views import (
+        alerts_api,
+        api,
+        ca,
+        join,
+        pages,
+        producer_api,
+        producer_pages,
+        pwa,
+        scene_pages,
+        scenes_api,
+    )
 
+    app.url_map.converters["int"] = IdConverter
     app.register_blueprint(join.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(pwa.bp)
+    app.register_blueprint(ca.bp)
+    app.register_blueprint(alerts_api.bp)
+    app.register_blueprint(scenes_api.bp)
+    app.register_blueprint(scene_pages.bp)
+    app.register_blueprint(producer_api.bp)
+    app.register_blueprint(producer_pages.bp)
 
 
 def json_body() -> dict:
@@ -24,6 +54,6 @@ def day_arg() -> int | None:
     value = request.args.get("day")
     if value is None:
         return None
-    if not value.isdigit():
+    if not value.isdigit() or int(value) > MAX_ID:
         abort(400, description="day must be a shoot day id")
     return int(value)

@@ -7,7 +7,7 @@ the two in step.
 import segno
 from flask import Blueprint, abort, jsonify, url_for
 
-from ictool import blocking, openapi, people, productions, scenes, screens
+from ictool import blocking, clearance, openapi, people, productions, scenes, screens
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.i18n import LANGUAGES
@@ -52,7 +52,7 @@ def me():
 def me_language():
     person = _signed_in()
     lang = json_body().get("language")
-    if lang not in LANGUAGES:
+    if not isinstance(lang, str) or lang not in LANGUAGES:
         abort(422, description=f"language must be one of {', '.join(LANGUAGES)}")
     people.set_language(get_db(), person["id"], lang)
     return jsonify(language=lang)
@@ -109,6 +109,7 @@ def blocking_save(scene_id: int):
         saved = blocking.save(get_db(), scene_id, json_body().get("beats"), person["id"])
     except ValueError as exc:
         abort(422, description=str(exc))
+    clearance.announce(get_db(), scene_id)  # a new version makes earlier consent stale
     return jsonify(saved), 201
 
 

@@ -1,9 +1,9 @@
 """The role screens, server-rendered from the same data the API returns."""
 
 import segno
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from ictool import blocking, people, scenes, screens
+from ictool import blocking, people, scene_panel, scenes, screens
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.permissions import HOME_SCREENS, allowed, require
@@ -70,7 +70,18 @@ def scene(scene_id: int):
         scene=screens.scene_detail(db, person, found),
         history=history,
         can_edit=can_edit,
+        diff=_blocking_diff(db, scene_id) if len(history) > 1 else None,
     )
+
+
+def _blocking_diff(db, scene_id: int) -> dict | None:
+    """The diff the scene page shows: `?from=&to=` versions, else the latest change."""
+    picked = [request.args.get(name, "") for name in ("from", "to")]
+    old, new = (int(v) if v.isdigit() and len(v) < 10 else None for v in picked)
+    try:
+        return scene_panel.compare(db, scene_id, old, new)
+    except ValueError:
+        return scene_panel.compare(db, scene_id, None, None)
 
 
 @bp.get("/people")

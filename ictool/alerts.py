@@ -1,0 +1,496 @@
+"""Alerts: a pause, a private concern, or a consent withdrawal, and who may see what of it.
+
+The only code with SQL on `alerts`, `alert_events` and `deliveries`. An alert is committed
+(with its audit entries) before anyone is told; `announce` then publishes each recipient's
+own view of it to that person's devices. Every change appends an `alert_events` row whose
+`seq` only grows, so a device that missed something asks for everything after its last seq.
+Alert text never leaves this module except inside a view for someone allowed to read it.
+"""
+
+import re
+import uuid
+from datetime import datetime
+
+from flask import current_app
+from sqlite_utils import Database
+
+from ictool import audit, people, push, scenes
+from ictool.db import get_db, now, transaction
+from ictool.permissions import ALERTING_ROLES, allowed
+from ictool.realtime import person_room, publish
+
+KINDS = ("pause", "concern", "withdrawal")
+PUBLIC_KINDS = ("pause", "concern")  # withdrawal is raised by the consent code only
+AUDIENCES = ("ic", "ic_and_ad")
+AD_ROLES = ("first_ad", "second_ad")
+MAX_TEXT = 1000
+MAX_LEVEL = 2
+MASKED_LABEL = "Concern raised — IC attending"
+LABELS = {"pause": "Pause", "concern": "Concern", "withdrawal": "Consent withdrawn"}
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
+_PRESET = re.compile(r"^[a-z0-9_-]{1,40}$")
+_LEVEL_ROLES = {
+    0: ("coordinator", "first_ad"),
+    1: ("coordinator", "first_ad", "second_ad", "producer"),
+    2: ALERTING_ROLES,
+}
+
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def _an_id(value: object) -> bool:
+    """A whole number SQLite can hold (bools are not ids)."""
+    return type(value) is int and 0 <= value <= MAX_ID
+
+
+class AlertError(Exception):
+    """A refusal a phone can act on: an HTTP-like status and plain words."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def roles_at(level: int) -> tuple[str, ...]:
+    """The roles alerted at an escalation level (0: IC and 1st AD; 2: every alerting role)."""
+    return _LEVEL_ROLES[max(0, min(MAX_LEVEL, level))]
+
+
+def _clean(db: Database, sender: dict, payload: object, kinds: tuple[str, ...]) -> dict:
+    """Check a raise payload; return the columns to store or raise AlertError(422)."""
+    if not isinstance(payload, dict):
+        raise AlertError(422, "Send a JSON object describing the alert.")
+    kind = payload.get("kind")
+    if kind not in kinds:
+        raise AlertError(422, f"kind must be one of {', '.join(kinds)}.")
+    client_id = payload.get("client_id")
+    if client_id is None and kind == "withdrawal":  # raised by the server, not a device
+        client_id = f"server-{uuid.uuid4()}"
+    if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+        raise AlertError(422, "client_id must be the id the device made (8-100 letters/digits).")
+    scene_id = payload.get("scene_id")
+    if scene_id is not None and not _an_id(scene_id):
+        raise AlertError(422, "scene_id must be a scene's id (a whole number) or null.")
+    scene = scenes.get(db, scene_id) if scene_id is not None else None
+    if scene is None or scene["production_id"] != sender["production_id"]:
+        scene_id = None  # a stale scene on the phone's screen must not stop a pause
+    text = payload.get("text") or None
+    if text is not None and (not isinstance(text, str) or len(text) > MAX_TEXT):
+        raise AlertError(422, f"text must be words of at most {MAX_TEXT} characters.")
+    if text is not None and kind == "pause":
+        raise AlertError(422, "A pause carries no text; raise a concern to say something.")
+    preset = payload.get("preset") or None
+    if preset is not None and (not isinstance(preset, str) or not _PRESET.match(preset)):
+        raise AlertError(422, "preset must be a short code such as 'need_a_break'.")
+    audience = payload.get("audience") or ("ic" if kind == "concern" else "ic_and_ad")
+    if audience not in AUDIENCES:
+        raise AlertError(422, "audience must be 'ic' or 'ic_and_ad'.")
+    anonymous = payload.get("anonymous", False)
+    if not isinstance(anonymous, bool):
+        raise AlertError(422, "anonymous must be true or false.")
+    return {
+        "production_id": sender["production_id"],
+        "client_id": client_id,
+        "kind": kind,
+        "scene_id": scene_id,
+        "text": (text or "").strip() or None,
+        "preset": preset,
+        "audience": audience,
+        "anonymous": int(anonymous),
+        "raised_by": sender["id"],
+    }
+
+
+def raise_alert(
+    db: Database, sender: dict, payload: dict, *, kinds: tuple[str, ...] = KINDS
+) -> tuple[dict, bool]:
+    """Validate and durably save an alert (one transaction, audit included); return it and
+    whether it is new. The same client_id again returns the first alert; another person's
+    client_id is a 409. Call `announce` after this returns, never before."""
+    row = _clean(db, sender, payload, kinds)
+    with transaction(db):
+        columns, marks = ", ".join(row), ", ".join("?" * len(row))  # our own column names
+        insert = f"INSERT INTO alerts ({columns}, raised_at) VALUES ({marks}, ?)"  # noqa: S608
+        cursor = db.execute(f"{insert} ON CONFLICT(client_id) DO NOTHING", [*row.values(), now()])
+        created = cursor.rowcount == 1
+        if created:
+            alert_id = cursor.lastrowid
+            _event(db, alert_id, "new")
+            actor = None if row["anonymous"] else sender["id"]  # the alerts row keeps who
+            for step in ("alert.raised", "alert.committed"):
+                _audit(db, step, alert_id, row["production_id"], actor, kind=row["kind"])
+        else:
+            found = db.execute(
+                "SELECT id, raised_by FROM alerts WHERE client_id = ?", [row["client_id"]]
+            ).fetchone()
+            if found[1] != sender["id"]:
+                raise AlertError(409, "That client_id belongs to another alert; make a new one.")
+            alert_id = found[0]
+    return get(db, alert_id), created
+
+
+def _event(db: Database, alert_id: int, event: str) -> int:
+    cursor = db.execute(
+        "INSERT INTO alert_events (alert_id, event, at) VALUES (?, ?, ?)", [alert_id, event, now()]
+    )
+    return cursor.lastrowid
+
+
+def _audit(db: Database, action: str, alert_id: int, production_id: int, actor, **detail) -> None:
+    audit.record(
+        db,
+        action,
+        actor_id=actor,
+        production_id=production_id,
+        subject=f"alert:{alert_id}",
+        **detail,
+    )
+
+
+_SELECT = """SELECT alerts.*,
+    (SELECT MAX(seq) FROM alert_events e WHERE e.alert_id = alerts.id) AS seq,
+    (SELECT MIN(d.delivered_at) FROM deliveries d JOIN people p ON p.id = d.person_id
+        WHERE d.alert_id = alerts.id AND p.role IN ('first_ad', 'second_ad')) AS delivered_to_ad,
+    (SELECT MIN(d.delivered_at) FROM deliveries d JOIN people p ON p.id = d.person_id
+        WHERE d.alert_id = alerts.id AND p.role = 'coordinator') AS delivered_to_ic,
+    sender.name AS sender_name, acker.name AS acknowledged_by_name,
+    resolver.name AS resolved_by_name, scenes.number AS scene_number
+  FROM alerts
+  JOIN people sender ON sender.id = alerts.raised_by
+  LEFT JOIN people acker ON acker.id = alerts.acknowledged_by
+  LEFT JOIN people resolver ON resolver.id = alerts.resolved_by
+  LEFT JOIN scenes ON scenes.id = alerts.scene_id"""
+
+
+def get(db: Database, alert_id: int) -> dict | None:
+    """One alert with what its views need (seq, names, deliveries), or None."""
+    rows = list(db.query(f"{_SELECT} WHERE alerts.id = ?", [alert_id]))
+    return rows[0] if rows else None
+
+
+def is_recipient(alert: dict, viewer: dict) -> bool:
+    """Is this person told about this alert: its sender, or a role alerted at its level?"""
+    if viewer["production_id"] != alert["production_id"]:
+        return False
+    return viewer["id"] == alert["raised_by"] or viewer["role"] in roles_at(
+        alert["escalation_level"]
+    )
+
+
+def state(alert: dict) -> str:
+    """'open', 'acknowledged' or 'resolved'."""
+    if alert["resolved_at"]:
+        return "resolved"
+    return "acknowledged" if alert["acknowledged_at"] else "open"
+
+
+def reads_in_full(alert: dict, viewer: dict) -> bool:
+    """May this recipient read the alert itself (else they see only that a concern exists)?"""
+    if viewer["id"] == alert["raised_by"] or viewer["role"] == "coordinator":
+        return True
+    if alert["kind"] != "concern":
+        return True
+    return alert["audience"] == "ic_and_ad" and viewer["role"] in AD_ROLES
+
+
+def view_for(db: Database, alert: dict, viewer: dict) -> dict | None:
+    """What this person may see of this alert (socket and HTTP alike), or None."""
+    if "seq" not in alert:
+        alert = get(db, alert["id"])
+    if alert is None or not is_recipient(alert, viewer):
+        return None
+    mine = viewer["id"] == alert["raised_by"]
+    view = {
+        "seq": alert["seq"],
+        "id": alert["id"],
+        "client_id": alert["client_id"],
+        "kind": alert["kind"],
+        "label": LABELS[alert["kind"]],
+        "restricted": False,
+        "mine": mine,
+        "scene": None,
+        "raised_at": alert["raised_at"],
+        "sender": None,
+        "audience": alert["audience"],
+        "anonymous": bool(alert["anonymous"]),
+        "text": None,
+        "preset": None,
+        "state": state(alert),
+        "delivered_to_ad": alert["delivered_to_ad"],
+        "delivered_to_ic": alert["delivered_to_ic"],
+        "acknowledged_by": alert["acknowledged_by_name"],
+        "acknowledged_at": alert["acknowledged_at"],
+        "resolved_by": alert["resolved_by_name"],
+        "resolved_at": alert["resolved_at"],
+        "resolution_note": None,
+        "escalation_level": alert["escalation_level"],
+    }
+    if not reads_in_full(alert, viewer):
+        return dict(view, restricted=True, label=MASKED_LABEL, audience="ic", anonymous=True)
+    if alert["scene_id"] is not None:
+        view["scene"] = {"id": alert["scene_id"], "number": alert["scene_number"]}
+    if mine or viewer["role"] == "coordinator" or not alert["anonymous"]:
+        view["sender"] = {"id": alert["raised_by"], "name": alert["sender_name"]}
+    view.update(
+        text=alert["text"], preset=alert["preset"], resolution_note=alert["resolution_note"]
+    )
+    return view
+
+
+def _visible(db: Database, viewer: dict, where: str, args: list, limit: int = 500) -> list[dict]:
+    """Views of this production's alerts matching `where`, oldest change first."""
+    where = f"alerts.production_id = ? AND ({where})"
+    args = [viewer["production_id"], *args]
+    if viewer["role"] not in ALERTING_ROLES:  # performers and crew: their own alerts only
+        where += " AND alerts.raised_by = ?"
+        args.append(viewer["id"])
+    sql = f"SELECT * FROM ({_SELECT} WHERE {where}) ORDER BY seq DESC LIMIT ?"  # noqa: S608
+    rows = db.query(sql, [*args, limit])
+    views = [v for v in (view_for(db, row, viewer) for row in rows) if v is not None]
+    return sorted(views, key=lambda v: v["seq"])
+
+
+def since(db: Database, viewer: dict, seq: int) -> list[dict]:
+    """Every alert this person may see that changed after `seq` (replay after reconnect)."""
+    changed = "alerts.id IN (SELECT alert_id FROM alert_events WHERE seq > ?)"
+    return _visible(db, viewer, changed, [min(max(seq, 0), MAX_ID)])
+
+
+def open_alerts(db: Database, viewer: dict) -> list[dict]:
+    """Alerts this person may see that are not resolved yet."""
+    return _visible(db, viewer, "alerts.resolved_at IS NULL", [])
+
+
+def recent(db: Database, viewer: dict, limit: int = 200) -> list[dict]:
+    """The latest alerts this person may see, resolved ones included."""
+    return _visible(db, viewer, "1 = 1", [], limit)
+
+
+def _for_handler(db: Database, alert_id: object, person: dict) -> dict:
+    """The alert if this person may act on it: 404 when they cannot see it, 403 when they
+    see it but may not handle it (an IC-only concern is the IC's alone)."""
+    alert = get(db, alert_id) if _an_id(alert_id) else None
+    if alert is None or not is_recipient(alert, person):
+        raise AlertError(404, "No such alert.")
+    if not allowed(db, person, "alert.handle") or not reads_in_full(alert, person):
+        raise AlertError(403, "The intimacy coordinator is attending to this one.")
+    return alert
+
+
+def acknowledge(db: Database, alert_id: int, person: dict) -> tuple[dict, bool]:
+    """Mark an alert acknowledged (stops escalation); return it and whether it changed."""
+    with transaction(db):
+        alert = _for_handler(db, alert_id, person)
+        if alert["acknowledged_at"] or alert["resolved_at"]:
+            return alert, False
+        db.execute(
+            "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
+            [person["id"], now(), alert_id],
+        )
+        _event(db, alert_id, "update")
+        _audit(db, "alert.acknowledged", alert_id, alert["production_id"], person["id"])
+    return get(db, alert_id), True
+
+
+def resolve(db: Database, alert_id: int, person: dict, note: str | None) -> tuple[dict, bool]:
+    """Close an alert with an optional note (also acknowledging it); return it and whether
+    it changed."""
+    if note is not None and (not isinstance(note, str) or len(note) > MAX_TEXT):
+        raise AlertError(422, f"note must be words of at most {MAX_TEXT} characters.")
+    with transaction(db):
+        alert = _for_handler(db, alert_id, person)
+        if alert["resolved_at"]:
+            return alert, False
+        at = now()
+        db.execute(
+            "UPDATE alerts SET resolved_by = ?, resolved_at = ?, resolution_note = ?,"
+            " acknowledged_by = COALESCE(acknowledged_by, ?),"
+            " acknowledged_at = COALESCE(acknowledged_at, ?) WHERE id = ?",
+            [person["id"], at, (note or "").strip() or None, person["id"], at, alert_id],
+        )
+        _event(db, alert_id, "update")
+        _audit(db, "alert.resolved", alert_id, alert["production_id"], person["id"])
+    return get(db, alert_id), True
+
+
+def mark_delivered(db: Database, alert_id: object, person: dict) -> tuple[dict, bool]:
+    """Record that this person's device showed the alert (once per person); return the alert
+    and whether the sender should hear of it (an AD's or the IC's first delivery)."""
+    alert = get(db, alert_id) if _an_id(alert_id) else None
+    if alert is None or not is_recipient(alert, person):
+        raise AlertError(404, "No such alert.")
+    if person["id"] == alert["raised_by"]:
+        return alert, False
+    with transaction(db):
+        cursor = db.execute(
+            "INSERT INTO deliveries (alert_id, person_id, delivered_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            [alert_id, person["id"], now()],
+        )
+        if cursor.rowcount == 0:
+            return alert, False
+        _audit(db, "alert.delivered", alert_id, alert["production_id"], person["id"])
+        tells = person["role"] in (*AD_ROLES, "coordinator")
+        if tells:
+            _event(db, alert_id, "update")
+    return get(db, alert_id), tells
+
+
+def latest_seq(db: Database) -> int:
+    """The highest seq handed out so far (0 before the first alert)."""
+    return db.execute("SELECT COALESCE(MAX(seq), 0) FROM alert_events").fetchone()[0]
+
+
+def escalate_due(db: Database, at: datetime, default_seconds: float = 15.0) -> list[int]:
+    """Raise the level of every unacknowledged alert whose time has come (once, even with
+    several processes: the update only wins where the level is still lower); return their ids."""
+    rows = db.query(
+        "SELECT alerts.id, alerts.production_id, raised_at, escalation_level,"
+        " productions.escalation_seconds FROM alerts"
+        " JOIN productions ON productions.id = alerts.production_id"
+        " WHERE acknowledged_at IS NULL AND resolved_at IS NULL AND escalation_level < ?",
+        [MAX_LEVEL],
+    )
+    escalated = []
+    for row in list(rows):
+        step = row["escalation_seconds"] or default_seconds
+        elapsed = (at - datetime.fromisoformat(row["raised_at"])).total_seconds()
+        due = min(MAX_LEVEL, int(elapsed // step)) if step > 0 else MAX_LEVEL
+        if due <= row["escalation_level"]:
+            continue
+        with transaction(db):
+            cursor = db.execute(
+                "UPDATE alerts SET escalation_level = ?, escalated_at = ? WHERE id = ?"
+                " AND escalation_level < ? AND acknowledged_at IS NULL AND resolved_at IS NULL",
+                [due, now(), row["id"], due],
+            )
+            if cursor.rowcount:
+                _event(db, row["id"], "update")
+                _audit(db, "alert.escalated", row["id"], row["production_id"], None, level=due)
+                escalated.append(row["id"])
+    return escalated
+
+
+def recipients(db: Database, alert: dict) -> list[dict]:
+    """Everyone told about this alert now: the roles of its level, and its sender."""
+    told = people.with_roles(db, alert["production_id"], roles_at(alert["escalation_level"]))
+    if all(p["id"] != alert["raised_by"] for p in told):
+        sender = people.get(db, alert["raised_by"])
+        told += [sender] if sender else []
+    return told
+
+
+def announce(
+    alert_id: int, event: str = "new", *, alarm: bool | None = None, db: Database | None = None
+) -> None:
+    """Publish a committed alert to each recipient's own devices, each getting the view they
+    may see; ring (alarm, web push) on a new alert and on escalation. Needs an app context;
+    call it after your transaction has committed."""
+    db = db or get_db()
+    if db.conn.in_transaction:
+        raise RuntimeError("announce an alert only after its transaction has committed")
+    alert = get(db, alert_id)
+    if alert is None:
+        return
+    ring = (event == "new") if alarm is None else alarm
+    pushes: list[tuple[int, dict]] = []
+    for person in recipients(db, alert):
+        view = view_for(db, alert, person)
+        if view is None:
+            continue
+        rings = ring and not view["mine"]
+        publish(f"alert:{event}", dict(view, alarm=rings), to=person_room(person["id"]))
+        if rings:
+            pushes.append((person["id"], push_payload(view)))
+    push.send_later(current_app, pushes)
+
+
+def push_payload(view: dict) -> dict:
+    """What a push notification says: never the concern's text (a third party carries it)."""
+    scene = view["scene"]
+    if view["restricted"]:
+        title, body = "Concern raised", "IC attending"
+    else:
+        title = {"pause": "PAUSE", "concern": "Concern raised", "withdrawal": "Consent withdrawn"}[
+            view["kind"]
+        ]
+        if scene and view["kind"] != "concern":
+            title += f" — Scene {scene['number']}"
+        body = view["sender"]["name"] if view["sender"] else "Name withheld"
+    return {
+        "type": "alert",
+        "id": view["id"],
+        "kind": view["kind"],
+        "title": title,
+        "body": body,
+        "url": f"/?alert={view['id']}",
+        "tag": f"alert-{view['id']}",
+        "requireInteraction": True,  # an alarm stays up until someone taps it
+    }
+
+
+def views_about(db: Database, person: dict) -> list[dict]:
+    """A person's part in alerts (GDPR export): the alerts they raised, as they see them, and
+    for alerts they acknowledged, resolved or were shown only their own part, never someone
+    else's words."""
+    p = person["id"]
+    out = []
+    for row in db.execute(
+        """SELECT id FROM alerts WHERE raised_by = :p OR acknowledged_by = :p OR resolved_by = :p
+           UNION SELECT alert_id FROM deliveries WHERE person_id = :p ORDER BY 1""",
+        {"p": p},
+    ).fetchall():
+        alert = get(db, row[0])
+        if alert["raised_by"] == p:
+            out.append(dict(view_for(db, alert, person) or {}, part="raised"))
+            continue
+        delivered = db.execute(
+            "SELECT delivered_at FROM deliveries WHERE alert_id = ? AND person_id = ?",
+            [alert["id"], p],
+        ).fetchone()
+        acked, resolved = alert["acknowledged_by"] == p, alert["resolved_by"] == p
+        out.append(
+            {
+                "id": alert["id"],
+                "kind": alert["kind"],
+                "raised_at": alert["raised_at"],
+                "part": "handled",
+                "delivered_to_you_at": delivered[0] if delivered else None,
+                "acknowledged_at": alert["acknowledged_at"] if acked else None,
+                "resolved_at": alert["resolved_at"] if resolved else None,
+                "your_resolution_note": alert["resolution_note"] if resolved else None,
+            }
+        )
+    return out
+
+
+def erase_texts_of(db: Database, person_id: int) -> int:
+    """Remove the words a person wrote (alert text, resolution notes), keeping each alert's
+    kind, scene and times as the anonymised record; returns how many alerts changed."""
+    with transaction(db):
+        changed = [
+            r[0]
+            for r in db.execute(
+                """SELECT id FROM alerts WHERE (raised_by = :p AND text IS NOT NULL)
+                   OR (resolved_by = :p AND resolution_note IS NOT NULL)""",
+                {"p": person_id},
+            )
+        ]
+        db.execute("UPDATE alerts SET text = NULL WHERE raised_by = ?", [person_id])
+        db.execute("UPDATE alerts SET resolution_note = NULL WHERE resolved_by = ?", [person_id])
+        for alert_id in changed:
+            _event(db, alert_id, "update")
+    return len(changed)
+
+
+def for_day(db: Database, production_id: int, scene_ids: list[int], day: str) -> list[dict]:
+    """Alerts about these scenes, or raised on `day` (YYYY-MM-DD, UTC) with no scene, oldest
+    first, as full rows: pass each through `view_for` before showing it to anyone."""
+    marks = ",".join("?" * len(scene_ids)) or "NULL"
+    where = (
+        f"alerts.production_id = ? AND (alerts.scene_id IN ({marks}) "
+        "OR (alerts.scene_id IS NULL AND substr(alerts.raised_at, 1, 10) = ?))"
+    )
+    rows = db.query(f"{_SELECT} WHERE {where} ORDER BY alerts.id", [production_id, *scene_ids, day])  # noqa: S608
+    return list(rows)

@@ -1,0 +1,312 @@
+"""`ictool bench`: the latency benchmark. A real server on a temporary demo database,
+N idle phones, the 1st AD; M pauses raised one by one; a clearance-style broadcast to
+200 phones timed against a bare `websockets` server in the same run; resident memory.
+
+Prints numbers, asserts nothing. The server side has one test-only hook, enabled by
+ICTOOL_BENCH=1: the IC's `bench:clearance` event broadcasts a clearance-sized update to
+every role of the production, like a scene's clearance changing.
+"""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import click
+
+from ictool import loadkit
+
+# About the size and shape of a scene's clearance update.
+CLEARANCE = {
+    "scene_id": 3,
+    "number": "15",
+    "cleared": False,
+    "reasons": [
+        {"code": "rider_late", "person": "Sam Lindqvist", "text": "Rider signed late"},
+        {"code": "closed_set", "text": "Closed set: crew list not confirmed"},
+    ],
+    "roster_confirmed": False,
+    "updated_at": "2026-11-28T03:00:00.000+00:00",
+}
+IDLE_PEOPLE = ("Kenji Mori", "Ellie Hart", "Marta Nowak", "Chloe Dubois", "Dev Malhotra")
+IDLE_PEOPLE += ("Sam Lindqvist", "Jordan Blake", "Lena Voss", "Priya Shah", "Ruth Adeyemi")
+
+
+# --- the server side hook (ICTOOL_BENCH=1 only) -----------------------------------------
+
+
+def register_hooks() -> None:
+    """Attach `bench:clearance` (IC only): broadcast a clearance update to every role."""
+    from ictool.permissions import ROLE_CAPABILITIES
+    from ictool.realtime import publish, role_room, socketio
+    from ictool.sockets import socket_person
+
+    def on_bench_clearance(data=None):
+        person = socket_person()
+        if person is None or person["role"] != "coordinator" or not isinstance(data, dict):
+            return {"status": 403}
+        rooms = [role_room(person["production_id"], role) for role in ROLE_CAPABILITIES]
+        publish("scene:clearance", dict(CLEARANCE, n=data.get("n")), to=rooms)
+        return {"status": 200}
+
+    socketio.on_event("bench:clearance", on_bench_clearance)
+
+
+# --- the bare websockets baseline ---------------------------------------------------------
+
+
+BARE_SERVER = """
+import asyncio, sys, websockets
+from websockets.asyncio.server import serve, broadcast
+clients = set()
+async def handler(ws):
+    clients.add(ws)
+    try:
+        async for message in ws:
+            if message.startswith("go"):
+                broadcast(clients - {ws}, message[2:])
+    finally:
+        clients.discard(ws)
+async def main():
+    async with serve(handler, "127.0.0.1", int(sys.argv[1]), ping_interval=None):
+        print("ready", flush=True)
+        await asyncio.Future()
+asyncio.run(main())
+"""
+
+
+class Arrivals:
+    """When each listener got the current broadcast round."""
+
+    def __init__(self) -> None:
+        self.times: dict[int, float] = {}
+        self.want = 1 << 30
+        self.done = asyncio.Event()
+
+    def reset(self, want: int) -> None:
+        self.times, self.want, self.done = {}, want, asyncio.Event()
+
+    def arrive(self, key: int) -> None:
+        self.times[key] = time.perf_counter()
+        if len(self.times) >= self.want:
+            self.done.set()
+
+
+async def _broadcast_rounds(trigger, listeners: int, rounds: int, arrivals: Arrivals) -> list:
+    """Fire `rounds` broadcasts one after another; latencies (ms) of every listener."""
+    latencies: list[float] = []
+    for n in range(rounds):
+        arrivals.reset(listeners)
+        sent = time.perf_counter()
+        await trigger(n)
+        try:
+            await asyncio.wait_for(arrivals.done.wait(), 5)
+        except TimeoutError:
+            click.echo(f"  round {n}: {len(arrivals.times)} of {listeners} arrived", err=True)
+        latencies += [(t - sent) * 1000 for t in arrivals.times.values()]
+        await asyncio.sleep(0.02)
+    return latencies
+
+
+async def bare_broadcast(listeners: int, rounds: int) -> list[float]:
+    """The same broadcast through a bare `websockets` server in its own process."""
+    from websockets.asyncio.client import connect
+
+    port = loadkit.free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", BARE_SERVER, str(port)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        proc.stdout.readline()
+        arrivals = Arrivals()
+        payload = json.dumps(["scene:clearance", CLEARANCE])
+        sockets = [
+            await connect(f"ws://127.0.0.1:{port}", ping_interval=None) for _ in range(listeners)
+        ]
+        readers = [asyncio.create_task(_read(ws, i, arrivals)) for i, ws in enumerate(sockets)]
+        async with connect(f"ws://127.0.0.1:{port}", ping_interval=None) as sender:
+
+            async def trigger(n: int) -> None:
+                await sender.send("go" + payload.replace('"n": null', f'"n": {n}'))
+
+            latencies = await _broadcast_rounds(trigger, listeners, rounds, arrivals)
+        for task in readers:
+            task.cancel()
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+        return latencies
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+async def _read(ws, i: int, arrivals: Arrivals) -> None:
+    async for message in ws:
+        json.loads(message)  # the Socket.IO client parses its payload too
+        arrivals.arrive(i)
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> None:
+    url = server.url
+    idle_tokens = [tokens[name] for name in IDLE_PEOPLE]
+    out = click.echo
+
+    # 1. broadcast to N_b listeners, then the bare websockets baseline
+    arrivals = Arrivals()
+    listeners = []
+    for start in range(0, opts["broadcast_clients"], 50):
+        size = min(50, opts["broadcast_clients"] - start)
+        batch = await asyncio.gather(
+            *(
+                loadkit.connect_client(
+                    url,
+                    idle_tokens[(start + i) % len(idle_tokens)],
+                    scene__clearance=lambda data, k=start + i: arrivals.arrive(k),
+                )
+                for i in range(size)
+            )
+        )
+        listeners += batch
+    ic = await loadkit.connect_client(url, tokens["Maya Okafor"])
+
+    async def trigger(n: int) -> None:
+        await ic.emit("bench:clearance", {"n": n})
+
+    rounds = opts["broadcasts"]
+    await _broadcast_rounds(trigger, len(listeners), 3, arrivals)  # warm up
+    cpu = server.cpu_seconds()
+    ours = await _broadcast_rounds(trigger, len(listeners), rounds, arrivals)
+    cpu_per_broadcast = (server.cpu_seconds() - cpu) / rounds * 1000
+    await loadkit.disconnect_all(listeners)
+    await asyncio.sleep(0.5)
+    bare = await bare_broadcast(len(listeners), rounds)
+    p_ours, p_bare = loadkit.percentiles(ours), loadkit.percentiles(bare)
+    out(loadkit.show(f"broadcast to {len(listeners)}, ictool ({server.kind})", ours))
+    out(loadkit.show(f"broadcast to {len(listeners)}, bare websockets", bare))
+    out(f"server CPU per broadcast to {len(listeners)}: {cpu_per_broadcast:.1f} ms")
+    out(
+        f"broadcast ratio ictool/bare: p50 {p_ours['p50'] / p_bare['p50']:.2f}x, "
+        f"p99 {p_ours['p99'] / p_bare['p99']:.2f}x (target p99 <= 2x)"
+    )
+
+    # 2. N idle phones, the AD, and one performer raising M pauses one by one
+    started = time.perf_counter()
+    idle = await loadkit.connect_many(url, idle_tokens, opts["clients"])
+    out(f"connected {len(idle)} idle clients in {time.perf_counter() - started:.1f} s")
+    waiting: dict[str, asyncio.Future] = {}
+
+    def on_new(view: dict) -> None:
+        future = waiting.get(view.get("client_id"))
+        if future is not None and not future.done():
+            future.set_result((time.perf_counter(), view))
+
+    ad = await loadkit.connect_client(url, tokens["Tom Brennan"], alert__new=on_new)
+    performer = await loadkit.connect_client(url, tokens["Alex Rivera"])
+    await asyncio.sleep(1)
+    out(f"server RSS with {len(idle) + 3} clients connected: {server.rss_mb():.1f} MB")
+    cpu, wall = server.cpu_seconds(), time.perf_counter()
+    await asyncio.sleep(3)
+    idle_rate = (server.cpu_seconds() - cpu) / (time.perf_counter() - wall)
+    out(f"server CPU while {len(idle) + 3} clients idle: {idle_rate * 100:.1f}% of a core")
+
+    latencies, lost, refused, seqs = [], 0, 0, []
+    cpu, wall = server.cpu_seconds(), time.perf_counter()
+    for _ in range(opts["alerts"]):
+        client_id = f"bench-{uuid.uuid4().hex}"
+        future = asyncio.get_running_loop().create_future()
+        waiting[client_id] = future
+        sent = time.perf_counter()
+        ack = await performer.call(
+            "alert:raise", {"kind": "pause", "client_id": client_id}, timeout=10
+        )
+        if not isinstance(ack, dict) or ack.get("status") != 201:
+            refused += 1
+        try:
+            arrived, view = await asyncio.wait_for(future, 2)
+        except TimeoutError:
+            lost += 1
+            continue
+        finally:
+            waiting.pop(client_id, None)
+        latencies.append((arrived - sent) * 1000)
+        seqs.append(view["seq"])
+        await ad.call("alert:received", {"id": view["id"]}, timeout=10)
+        await ad.call("alert:ack", {"id": view["id"]}, timeout=10)
+    busy = server.cpu_seconds() - cpu - idle_rate * (time.perf_counter() - wall)
+    cpu_per_alert = busy / max(1, opts["alerts"]) * 1000
+    out(loadkit.show(f"raise -> alert:new at the AD ({len(idle)} idle clients)", latencies))
+    out(f"server CPU per alert beyond idle (raise, receipt, ack): {cpu_per_alert:.2f} ms")
+    if opts.get("save"):
+        Path(opts["save"]).write_text(json.dumps({"raise": latencies, "broadcast": ours}))
+    out(f"alerts lost: {lost}, refused: {refused}, seq increasing: {seqs == sorted(seqs)}")
+    out(f"server RSS after the run: {server.rss_mb():.1f} MB")
+    await loadkit.disconnect_all([*idle, ad, performer, ic])
+    await loadkit.close_session()
+
+
+@click.command()
+@click.option("--clients", default=500, show_default=True, help="Idle phones connected.")
+@click.option("--alerts", "alerts_", default=1000, show_default=True, help="Pauses raised.")
+@click.option("--broadcast-clients", default=200, show_default=True)
+@click.option("--broadcasts", default=50, show_default=True, help="Broadcast rounds timed.")
+@click.option(
+    "--server",
+    "kind",
+    type=click.Choice(["gevent", "threading"]),
+    default="gevent",
+    show_default=True,
+    help="gevent: `ictool serve`; threading: gunicorn gthread (pip install gunicorn).",
+)
+@click.option("--message-queue", metavar="URL", help="Run with this Redis message queue.")
+@click.option("--save", metavar="PATH", help="Also write every latency (ms) to this JSON file.")
+@click.option("--server-log", metavar="PATH", help="Keep the server's log here.")
+def bench(
+    clients: int,
+    alerts_: int,
+    broadcast_clients: int,
+    broadcasts: int,
+    kind: str,
+    message_queue: str | None,
+    save: str | None,
+    server_log: str | None,
+) -> None:
+    """Measure alert latency, broadcast cost, memory and start-up time on a real server."""
+    loadkit.need_client_libraries()
+    with tempfile.TemporaryDirectory(prefix="ictool-bench-") as tmp:
+        workdir = Path(tmp)
+        db = workdir / "bench.db"
+        tokens = loadkit.seed_demo(db)
+        env = {"ICTOOL_BENCH": "1", "ICTOOL_RATE_LIMITS": "false"}
+        if message_queue:
+            env["ICTOOL_MESSAGE_QUEUE"] = message_queue
+        server = loadkit.Server(workdir, db, kind, env)
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        click.echo(f"ictool bench: {kind} server, fsync on (synchronous=FULL); load average {load}")
+        click.echo(f"/healthz answered {server.start() * 1000:.0f} ms after start (target 1500)")
+        click.echo(f"server pid {server.proc.pid}")
+        click.echo(f"server RSS idle: {server.rss_mb():.1f} MB")
+        try:
+            asyncio.run(
+                _run(
+                    {
+                        "clients": clients,
+                        "alerts": alerts_,
+                        "broadcast_clients": broadcast_clients,
+                        "broadcasts": broadcasts,
+                        "save": save,
+                    },
+                    server,
+                    tokens,
+                )
+            )
+        finally:
+            server.stop()
+            if server_log and server.log.exists():
+                Path(server_log).write_bytes(server.log.read_bytes())
