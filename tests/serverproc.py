@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -40,7 +42,12 @@ class ServerProcess:
         self.db, self.instance = db, instance
         self.port = port or free_port()
         self.env = dict(
-            os.environ, ICTOOL_SECRET_KEY="test-secret-key-for-e2e-tests-only", **(env or {})
+            os.environ,
+            ICTOOL_SECRET_KEY="test-secret-key-for-e2e-tests-only",
+            ICTOOL_INSTANCE=str(instance),
+            # the server runs the code under test, whatever copy pip last installed
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            **(env or {}),
         )
         self.env.pop("ICTOOL_GEVENT", None)
         self.proc: subprocess.Popen | None = None
