@@ -24,6 +24,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ictool.auth import bearer_token, current_person
 
 MAX_KEYS = 10_000  # buckets kept per kind; full ones are forgotten first
+# A pause is never refused for being one request too many (retries are idempotent by client_id).
+NEVER_LIMITED = {"alerts_api.raise_alert"}
 
 
 class Bucket:
@@ -103,7 +105,7 @@ def _before() -> None:
         wait = failures.retry_after(key)
         if wait:
             raise _too_many(wait, "Too many sign-in attempts. Wait a minute and try again.")
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") and request.endpoint not in NEVER_LIMITED:
         person = current_person()  # looked up once per request; the view reuses it
         wait = api.hit(f"person:{person['id']}" if person else key)
         if wait:

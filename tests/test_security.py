@@ -246,6 +246,8 @@ def test_the_api_has_a_per_address_request_limit(tmp_path):
     assert blocked.status_code == 429
     assert "Retry-After" in blocked.headers
     assert c.get("/healthz").status_code == 200  # pages and health are not API-limited
+    pause = {"kind": "pause", "client_id": "0b7c1f6e-3c55-4b8e-9a57-7d1f0c2f5a10"}
+    assert c.post("/api/alerts", json=pause, headers=headers).status_code == 201  # never refused
 
 
 def test_rate_limits_can_be_turned_off(tmp_path):
