@@ -30,6 +30,12 @@ def op(
     return spec
 
 
+def _also_200(spec: dict) -> dict:
+    """An idempotent create: 201 the first time, 200 (same body) when it already was."""
+    spec["responses"]["200"] = {**spec["responses"]["201"], "description": "Already done"}
+    return spec
+
+
 def _id(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
 
@@ -365,7 +371,9 @@ PATHS.update(
         },
         "/api/scenes/{scene_id}/wrap": {
             **SCENE,
-            "post": op("Wrap the scene; prompts closure (1st AD, IC)", status="201", errors=_W),
+            "post": _also_200(
+                op("Wrap the scene; prompts closure (1st AD, IC)", status="201", errors=_W)
+            ),
         },
         "/api/scenes/{scene_id}/closure": {
             **SCENE,

@@ -16,7 +16,7 @@ from flask_socketio import join_room
 
 from ictool import alerts, people, presence, ratelimit
 from ictool.alerts import AlertError
-from ictool.auth import person_from_request
+from ictool.auth import bearer_token, person_from_request
 from ictool.db import get_db
 from ictool.permissions import allowed
 from ictool.realtime import person_room, role_room, socketio
@@ -43,11 +43,13 @@ def _authenticate(auth: object) -> dict | None:
 
 def on_connect(auth=None):
     """Any signed-in person's device connects; it joins its person and role rooms."""
-    if ratelimit.sign_in_blocked():  # this address has been guessing tokens
-        return False
+    by_token = (isinstance(auth, dict) and "token" in auth) or bearer_token() is not None
+    if by_token and ratelimit.sign_in_blocked():  # this address has been guessing tokens
+        return False  # (a signed session cookie cannot be guessed: those phones still connect)
     person = _authenticate(auth)
     if person is None:
-        ratelimit.record_failure()
+        if by_token:
+            ratelimit.record_failure()
         return False
     _people_by_sid[request.sid] = person["id"]
     join_room(person_room(person["id"]))

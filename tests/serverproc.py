@@ -47,8 +47,8 @@ class ServerProcess:
             ICTOOL_INSTANCE=str(instance),
             # the server runs the code under test, whatever copy pip last installed
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-            **(env or {}),
         )
+        self.env.update(env or {})
         self.env.pop("ICTOOL_GEVENT", None)
         self.proc: subprocess.Popen | None = None
         self.log = instance / f"server-{self.port}.log"

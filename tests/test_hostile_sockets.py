@@ -3,10 +3,12 @@ real clients signed in as different roles, against a real `ictool serve`; raw ga
 frames on the WebSocket itself. Afterwards the server still answers and a pause still
 reaches the 1st AD."""
 
+import contextlib
 import json
 import random
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 import socketio
@@ -146,3 +148,29 @@ def _still_serving(live) -> None:
     finally:
         performer.disconnect()
         ad.disconnect()
+
+
+def test_guessing_socket_tokens_is_rate_limited_but_a_signed_in_phone_connects(live):
+    session = requests.Session()  # signed in before the guessing starts
+    session.get(f"{live.url}/join/{live.people['Sam Lindqvist']['token']}", timeout=5)
+    cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+
+    def guess(i: int) -> bool:
+        client = socketio.Client(reconnection=False)
+        with contextlib.suppress(socketio.exceptions.ConnectionError):
+            client.connect(live.url, auth={"token": f"guess-{i}"}, transports=["websocket"])
+        return client.connected
+
+    with ThreadPoolExecutor(15) as pool:  # a guesser tries many at once
+        assert not any(pool.map(guess, range(15)))
+    blocked = socketio.Client(reconnection=False)
+    with contextlib.suppress(socketio.exceptions.ConnectionError):  # a real token waits too
+        blocked.connect(
+            live.url, auth={"token": live.people["Alex Rivera"]["token"]}, transports=["websocket"]
+        )
+    assert not blocked.connected
+    # a phone already signed in by its session cookie is not guessing: it connects
+    phone = socketio.Client(reconnection=False)
+    phone.connect(live.url, headers={"Cookie": cookie}, transports=["websocket"])
+    assert phone.connected
+    phone.disconnect()

@@ -26,7 +26,7 @@ class HttpsServer(ServerProcess):
     def __init__(
         self, db: Path, instance: Path, http_port: int | None = None, demo: bool = False
     ) -> None:
-        super().__init__(db, instance, env={"ICTOOL_INSTANCE": str(instance)})
+        super().__init__(db, instance)
         self.http_port, self.demo = http_port, demo
 
     @property

@@ -7,11 +7,15 @@ MAX_ID = 2**63 - 1  # SQLite's largest integer: a longer number in a URL is a 40
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in every route, bounded to what SQLite can store."""
+    """`<int:...>` in every route, bounded to what SQLite can store: a longer number does
+    not match (404), and one past SQLite's range becomes 0, an id nothing has (404 too;
+    rejecting it in the converter would make werkzeug answer 405 for some methods)."""
 
-    def __init__(self, url_map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(url_map, *args, **kwargs)
+    regex = r"\d{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= MAX_ID else 0
 
 
 def register_blueprints(app: Flask) -> None:
