@@ -11,7 +11,7 @@ import logging
 import secrets
 from collections.abc import Callable
 
-from flask import request
+from flask import request, session
 from flask_socketio import join_room
 
 from ictool import alerts, people, presence, ratelimit
@@ -23,22 +23,26 @@ from ictool.realtime import person_room, role_room, socketio
 
 log = logging.getLogger(__name__)
 
-_people_by_sid: dict[str, int] = {}
+_tokens_by_sid: dict[str, int] = {}  # the join token each socket signed in with
 
 
 def socket_person() -> dict | None:
-    """The person behind this socket, re-checked on every event (a revoked token stops here)."""
-    person_id = _people_by_sid.get(request.sid)
-    return people.get(get_db(), person_id) if person_id else None
+    """The person behind this socket, re-checked on every event: a revoked or expired
+    token stops here."""
+    token_id = _tokens_by_sid.get(request.sid)
+    return people.by_token_id(get_db(), token_id) if token_id else None
 
 
-def _authenticate(auth: object) -> dict | None:
+def _authenticate(auth: object) -> tuple[dict, int] | None:
+    """The person and the id of the token they connect with: auth token, Bearer, or cookie."""
     db = get_db()
-    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-        found = people.by_token(db, auth["token"])
-        return found[0] if found else None
+    token = auth.get("token") if isinstance(auth, dict) else None
+    token = token if isinstance(token, str) else bearer_token()
+    if token:
+        return people.by_token(db, token)
     found = person_from_request(db)
-    return found[0] if found else None
+    token_id = session.get("token_id")
+    return (found[0], token_id) if found and isinstance(token_id, int) else None
 
 
 def on_connect(auth=None):
@@ -46,12 +50,13 @@ def on_connect(auth=None):
     by_token = (isinstance(auth, dict) and "token" in auth) or bearer_token() is not None
     if by_token and ratelimit.sign_in_blocked():  # this address has been guessing tokens
         return False  # (a signed session cookie cannot be guessed: those phones still connect)
-    person = _authenticate(auth)
-    if person is None:
+    found = _authenticate(auth)
+    if found is None:
         if by_token:
             ratelimit.record_failure()
         return False
-    _people_by_sid[request.sid] = person["id"]
+    person, token_id = found
+    _tokens_by_sid[request.sid] = token_id
     join_room(person_room(person["id"]))
     join_room(role_room(person["production_id"], person["role"]))
     presence.connected(person, request.sid)
@@ -59,7 +64,7 @@ def on_connect(auth=None):
 
 
 def on_disconnect(*_args):
-    _people_by_sid.pop(request.sid, None)
+    _tokens_by_sid.pop(request.sid, None)
     presence.disconnected(request.sid)
 
 
