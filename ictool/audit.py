@@ -62,6 +62,20 @@ def record(
         return cursor.lastrowid
 
 
+def record_for_scene(
+    db: Database, action: str, scene: dict, actor_id: int | None, **detail: object
+) -> int:
+    """Append an entry about a scene (its production and `scene:<id>` as the subject)."""
+    return record(
+        db,
+        action,
+        actor_id=actor_id,
+        production_id=scene["production_id"],
+        subject=f"scene:{scene['id']}",
+        **detail,
+    )
+
+
 def entries(db: Database, production_id: int | None = None, subject: str | None = None) -> list:
     """Audit entries, oldest first, optionally for one production or subject."""
     where, args = [], []

@@ -21,17 +21,6 @@ def is_id(value: object) -> bool:
     return type(value) is int and 0 < value <= MAX_ID
 
 
-def _audit(db: Database, action: str, scene: dict, actor_id: int | None, **detail) -> None:
-    audit.record(
-        db,
-        action,
-        actor_id=actor_id,
-        production_id=scene["production_id"],
-        subject=f"scene:{scene['id']}",
-        **detail,
-    )
-
-
 def _text(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{what} must be non-empty text")
@@ -77,7 +66,7 @@ def check_in(
                     "checked_in_at": now(),
                 }
             )
-            _audit(
+            audit.record_for_scene(
                 db, "closedset.checked_in", scene, by, person_id=person["id"], on_roster=on_roster
             )
         if photo_ack:
@@ -104,7 +93,7 @@ def check_out(db: Database, scene: dict, person_id: object, by: int) -> bool:
             [now(), by, scene["id"], person["id"]],
         )
         if cursor.rowcount:
-            _audit(db, "closedset.checked_out", scene, by, person_id=person["id"])
+            audit.record_for_scene(db, "closedset.checked_out", scene, by, person_id=person["id"])
     return cursor.rowcount > 0
 
 
@@ -116,7 +105,9 @@ def acknowledge_no_photos(db: Database, scene: dict, person_id: int) -> bool:
             [scene["id"], person_id, now()],
         )
         if cursor.rowcount:
-            _audit(db, "closedset.no_photo_acknowledged", scene, person_id, person_id=person_id)
+            audit.record_for_scene(
+                db, "closedset.no_photo_acknowledged", scene, person_id, person_id=person_id
+            )
     return cursor.rowcount > 0
 
 
@@ -163,7 +154,7 @@ def add_monitor(db: Database, scene: dict, label: object, by: int) -> dict:
             .insert({"scene_id": scene["id"], "label": label, "added_by": by, "added_at": now()})
             .last_pk
         )
-        _audit(db, "closedset.monitor_added", scene, by, monitor_id=monitor_id)
+        audit.record_for_scene(db, "closedset.monitor_added", scene, by, monitor_id=monitor_id)
     return db["scene_monitors"].get(monitor_id)
 
 
@@ -177,7 +168,7 @@ def remove_monitor(db: Database, scene: dict, monitor_id: int, by: int) -> None:
         )
         if not cursor.rowcount:
             raise LookupError("No such monitor on this scene.")
-        _audit(db, "closedset.monitor_removed", scene, by, monitor_id=monitor_id)
+        audit.record_for_scene(db, "closedset.monitor_removed", scene, by, monitor_id=monitor_id)
 
 
 # --- modesty garments and barriers ---------------------------------------------------------
@@ -217,7 +208,7 @@ def add_garment(db: Database, scene: dict, item: object, person_id: object, by: 
             )
             .last_pk
         )
-        _audit(db, "closedset.garment_added", scene, by, garment_id=garment_id)
+        audit.record_for_scene(db, "closedset.garment_added", scene, by, garment_id=garment_id)
     return _garment(db, scene["id"], garment_id)
 
 
@@ -237,7 +228,7 @@ def confirm_garment(db: Database, scene: dict, garment_id: int, person: dict) ->
             f"UPDATE scene_garments SET {side}_by = ?, {side}_at = ? WHERE id = ?",  # noqa: S608
             [person["id"], now(), garment_id],
         )
-        _audit(
+        audit.record_for_scene(
             db, "closedset.garment_confirmed", scene, person["id"], garment_id=garment_id, side=side
         )
     return _garment(db, scene["id"], garment_id)
@@ -248,7 +239,7 @@ def remove_garment(db: Database, scene: dict, garment_id: int, by: int) -> None:
     with transaction(db):
         _garment(db, scene["id"], garment_id)
         db.execute("UPDATE scene_garments SET removed_at = ? WHERE id = ?", [now(), garment_id])
-        _audit(db, "closedset.garment_removed", scene, by, garment_id=garment_id)
+        audit.record_for_scene(db, "closedset.garment_removed", scene, by, garment_id=garment_id)
 
 
 # --- "the set is closed" -------------------------------------------------------------------
@@ -273,7 +264,7 @@ def close_set(db: Database, scene: dict, by: int) -> tuple[dict, bool]:
             db["scene_set_closures"].insert(
                 {"scene_id": scene["id"], "closed_by": by, "closed_at": now()}
             )
-            _audit(db, "closedset.set_closed", scene, by)
+            audit.record_for_scene(db, "closedset.set_closed", scene, by)
     return set_closed(db, scene["id"]), found is None
 
 
@@ -286,5 +277,5 @@ def reopen_set(db: Database, scene: dict, by: int) -> bool:
             [now(), by, scene["id"]],
         )
         if cursor.rowcount:
-            _audit(db, "closedset.set_reopened", scene, by)
+            audit.record_for_scene(db, "closedset.set_reopened", scene, by)
     return cursor.rowcount > 0

@@ -4,6 +4,8 @@ Add a route here when you add one to the API: a test fails for any `/api` route
 that is missing.
 """
 
+from ictool.clearance import CODES
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 ANY_OBJECT = {"type": "object"}
 ANY_LIST = {"type": "array", "items": {"type": "object"}}
@@ -215,18 +217,7 @@ REASON = {
     "properties": {
         "code": {
             "type": "string",
-            "enum": [
-                "rider_missing",
-                "rider_late",
-                "blocking_missing",
-                "consent_withdrawn",
-                "consent_pending",
-                "set_not_closed",
-                "off_roster_present",
-                "photo_ack_missing",
-                "garments_unconfirmed",
-                "not_good_to_go",
-            ],
+            "enum": list(CODES),
         },
         "text": {"type": "string"},
         "blocking": {"type": "boolean"},

@@ -14,17 +14,6 @@ from ictool.db import now, transaction
 CLOSURE_STATUSES = ("ok", "talk")
 
 
-def _audit(db: Database, action: str, scene: dict, actor_id: int, **detail) -> None:
-    audit.record(
-        db,
-        action,
-        actor_id=actor_id,
-        production_id=scene["production_id"],
-        subject=f"scene:{scene['id']}",
-        **detail,
-    )
-
-
 def current_take(db: Database, scene_id: int) -> int:
     """The take being prepared: the last one the 1st AD or IC called, else take 1."""
     row = db.execute("SELECT MAX(number) FROM scene_takes WHERE scene_id = ?", [scene_id])
@@ -38,7 +27,7 @@ def call_next_take(db: Database, scene: dict, by: int) -> int:
         db["scene_takes"].insert(
             {"scene_id": scene["id"], "number": number, "called_by": by, "called_at": now()}
         )
-        _audit(db, "take.called", scene, by, take=number)
+        audit.record_for_scene(db, "take.called", scene, by, take=number)
     return number
 
 
@@ -67,7 +56,7 @@ def good_to_go(db: Database, scene: dict, person: dict, take: object, ok: object
                DO UPDATE SET ok = excluded.ok, at = excluded.at""",
             [scene["id"], take, person["id"], int(ok), now()],
         )
-        _audit(db, "take.good_to_go", scene, person["id"], take=take, ok=ok)
+        audit.record_for_scene(db, "take.good_to_go", scene, person["id"], take=take, ok=ok)
     return {"scene_id": scene["id"], "take": take, "person_id": person["id"], "ok": ok}
 
 
@@ -85,7 +74,7 @@ def wrap(db: Database, scene: dict, by: int) -> tuple[dict, bool]:
             db["scene_wraps"].insert(
                 {"scene_id": scene["id"], "wrapped_by": by, "wrapped_at": now()}
             )
-            _audit(db, "scene.wrapped", scene, by)
+            audit.record_for_scene(db, "scene.wrapped", scene, by)
     return wrapped(db, scene["id"]), found is None
 
 
@@ -107,5 +96,5 @@ def answer_closure(db: Database, scene: dict, person: dict, status: object) -> d
                at = excluded.at""",
             [scene["id"], person["id"], status, now()],
         )
-        _audit(db, "scene.closure", scene, person["id"], status=status)
+        audit.record_for_scene(db, "scene.closure", scene, person["id"], status=status)
     return {"scene_id": scene["id"], "person_id": person["id"], "status": status}
