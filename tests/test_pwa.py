@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from browser import LAUNCH_ARGS, PHONE, screenshot, wait_online
+from playwright.sync_api import expect
 from serverproc import ServerProcess, demo_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,7 +160,8 @@ def test_the_performers_day_stays_readable_offline(new_phone, live) -> None:
     assert page.locator("h1").first.inner_text() == "My day"
     # A page never loaded on this phone says so instead of a browser error.
     page.goto(f"{live.url}/people")
-    assert page.locator("h1").inner_text() == "You are offline"
+    page.wait_for_url(f"{live.url}/people")
+    expect(page.locator("h1")).to_have_text("You are offline")  # waits for the worker's answer
 
 
 def test_nothing_live_private_or_written_is_ever_cached(new_phone, live) -> None:
