@@ -253,14 +253,18 @@ def test_a_push_shows_its_notification_and_a_pause_stays_up(
         {"origin": live.url, "registrationId": _registration_id(cdp), "data": json.dumps(payload)},
     )
 
-    shown = page.wait_for_function(
-        """async () => {
-            const reg = await navigator.serviceWorker.ready;
-            const [n] = await reg.getNotifications();
-            return n && {title: n.title, body: n.body, tag: n.tag, data: n.data,
-                         requireInteraction: n.requireInteraction};
-        }"""
-    ).json_value()
+    read_notification = """async () => {
+        const reg = await navigator.serviceWorker.ready;
+        const [n] = await reg.getNotifications();
+        return n ? {title: n.title, body: n.body, tag: n.tag, data: n.data,
+                    requireInteraction: n.requireInteraction} : null;
+    }"""
+    # wait_for_function does not wait on an async predicate (its promise is truthy): poll
+    deadline = time.monotonic() + 10
+    shown = page.evaluate(read_notification)
+    while shown is None and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        shown = page.evaluate(read_notification)
     assert shown == {
         "title": payload["title"],
         "body": payload["body"],
