@@ -4,23 +4,31 @@
 """
 
 import os
+import sys
 
-if os.environ.get("ICTOOL_GEVENT") == "1":  # set by `ictool serve` before it re-executes itself
-    import sys
 
+def use_gevent() -> None:
+    """Make this process cooperative: gevent patches the standard library before Flask,
+    sqlite3 users or anything networking is imported (`ictool serve` calls this first).
+    ICTOOL_GEVENT=1 then tells the modules loaded after it (db, realtime, escalation)."""
     from gevent import monkey
 
     monkey.patch_all()
+    os.environ["ICTOOL_GEVENT"] = "1"
     # Optional packages that sqlite-utils and python-socketio import when they happen to be
     # installed; the server never uses them. Refusing them keeps /healthz under 1.5 s after
     # start and saves ~20 MB per process (measured by `ictool bench`).
-    for _unused in ("numpy", "pandas", "aiohttp"):
-        sys.modules.setdefault(_unused, None)  # type: ignore[assignment]
+    for unused in ("numpy", "pandas", "aiohttp"):
+        sys.modules.setdefault(unused, None)  # type: ignore[arg-type]
+
+
+if os.environ.get("ICTOOL_GEVENT") == "1":  # started by a process that runs on gevent
+    use_gevent()
 
 from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
-if TYPE_CHECKING:  # Flask loads in create_app: `ictool serve` re-executes itself first
+if TYPE_CHECKING:  # Flask loads in create_app, after `ictool serve` has patched for gevent
     from flask import Flask
 
 

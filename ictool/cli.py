@@ -85,7 +85,24 @@ def _print_links(links: list[dict], as_json: bool, qr: bool = True) -> None:
             segno.make(link["url"], error="l").terminal(compact=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, with `bench` and `soak` loaded only when asked for: they import asyncio
+    and ssl, which `serve` must not find already loaded when it patches for gevent."""
+
+    lazy = {"bench": "ictool.bench", "soak": "ictool.soak"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            import importlib
+
+            return getattr(importlib.import_module(self.lazy[name]), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """ictool: the on-set tool for intimacy coordination."""
 
@@ -173,9 +190,9 @@ def serve(
         if not use_https:
             raise CliError("--http-port only makes sense with --https")
         _check_port(host, http_port)
-    if os.environ.get("ICTOOL_GEVENT") != "1":
-        os.environ["ICTOOL_GEVENT"] = "1"  # monkey-patch before anything else is imported
-        os.execv(sys.executable, [sys.executable, "-m", "ictool", *sys.argv[1:]])  # noqa: S606
+    from ictool import use_gevent
+
+    use_gevent()  # before Flask and the rest are imported (nothing before here loads them)
     from ictool import demo as demo_data
     from ictool import productions
     from ictool.db import connect
@@ -384,17 +401,6 @@ def import_schedule(file: str, db: str | None, production_id: int | None) -> Non
         f"imported {created['scenes']} scene(s), {created['days']} new day(s), "
         f"{created['people']} new performer(s) into {production['title']!r}"
     )
-
-
-def _add_tool_commands() -> None:
-    from ictool.bench import bench
-    from ictool.soak import soak
-
-    cli.add_command(bench)
-    cli.add_command(soak)
-
-
-_add_tool_commands()
 
 
 def main() -> None:
