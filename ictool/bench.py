@@ -307,7 +307,7 @@ def bench(
         env = {"ICTOOL_BENCH": "1", "ICTOOL_RATE_LIMITS": "false"}
         if message_queue:
             env["ICTOOL_MESSAGE_QUEUE"] = message_queue
-        server = loadkit.Server(workdir, db, kind, env)
+        server = loadkit.Server(workdir / "instance", db, kind, env)
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         click.echo(f"ictool bench: {kind} server, fsync on (synchronous=FULL); load average {load}")
         click.echo(f"/healthz answered {server.start() * 1000:.0f} ms after start (target 1500)")

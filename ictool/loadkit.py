@@ -50,21 +50,25 @@ def seed_demo(path: Path) -> dict[str, str]:
 
 
 class Server:
-    """`ictool serve` (gevent) or gunicorn threads (threading) in a child process."""
+    """`ictool serve` (gevent) or gunicorn threads (threading) in a child process, with its
+    instance folder (keys, log) at `instance`; start, stop, or SIGKILL it like a crash."""
 
-    def __init__(self, workdir: Path, db: Path, kind: str = "gevent", env: dict | None = None):
-        self.workdir, self.db, self.kind = workdir, db, kind
-        self.port = free_port()
-        self.env = dict(
-            os.environ,
-            ICTOOL_SECRET_KEY=secrets.token_hex(32),
-            ICTOOL_INSTANCE=str(workdir / "instance"),
-            ICTOOL_DB=str(db),
-            **(env or {}),
-        )
+    def __init__(
+        self,
+        instance: Path,
+        db: Path,
+        kind: str = "gevent",
+        env: dict | None = None,
+        port: int | None = None,
+        args: tuple[str, ...] = (),
+    ):
+        self.instance, self.db, self.kind, self.args = instance, db, kind, args
+        self.port = port or free_port()
+        own = {"ICTOOL_SECRET_KEY": secrets.token_hex(32), "ICTOOL_INSTANCE": str(instance)}
+        self.env = os.environ | own | {"ICTOOL_DB": str(db)} | (env or {})
         self.env.pop("ICTOOL_GEVENT", None)
         self.proc: subprocess.Popen | None = None
-        self.log = workdir / f"server-{self.port}.log"
+        self.log = instance / f"server-{self.port}.log"
 
     @property
     def url(self) -> str:
@@ -75,6 +79,9 @@ class Server:
             return [sys.executable, "-m", "ictool", "serve", "--host", "127.0.0.1"] + [
                 "--port",
                 str(self.port),
+                "--db",
+                str(self.db),
+                *self.args,
             ]
         if shutil.which("gunicorn") is None and not _has_module("gunicorn"):
             raise click.ClickException("--server threading needs gunicorn: pip install gunicorn")
@@ -87,23 +94,30 @@ class Server:
             "ictool:create_app()",
         ]
 
+    def healthz(self) -> bool:
+        with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:  # noqa: S310
+            return r.status == 200
+
     def start(self, timeout: float = 20) -> float:
         """Start it and return the seconds until /healthz answered 200."""
+        self.instance.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                self.command(), env=self.env, stdout=log, stderr=log, cwd=self.workdir
+                self.command(), env=self.env, stdout=log, stderr=log, cwd=self.instance
             )
         while time.perf_counter() - started < timeout:
             if self.proc.poll() is not None:
-                raise click.ClickException(f"server exited: {self.log.read_text()[-1500:]}")
+                raise click.ClickException(f"server exited: {self.log_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:  # noqa: S310
-                    if r.status == 200:
-                        return time.perf_counter() - started
+                if self.healthz():
+                    return time.perf_counter() - started
             except OSError:
                 time.sleep(0.01)
-        raise click.ClickException(f"server did not answer: {self.log.read_text()[-1500:]}")
+        raise click.ClickException(f"server did not answer: {self.log_text()[-2000:]}")
+
+    def log_text(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
 
     def kill(self) -> None:
         """SIGKILL, like a crash or a power cut."""

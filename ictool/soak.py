@@ -239,7 +239,10 @@ def soak(alerts_: int, senders: int, drop_every: float, scale_out: bool) -> None
         tokens = loadkit.seed_demo(db)
         redis = loadkit.RedisServer().start() if scale_out else None
         env = {"ICTOOL_MESSAGE_QUEUE": redis.url} if redis else {}
-        servers = [loadkit.Server(workdir, db, "gevent", env) for _ in range(2 if redis else 1)]
+        servers = [
+            loadkit.Server(workdir / "instance", db, "gevent", env)
+            for _ in range(2 if redis else 1)
+        ]
         try:
             for server in servers:
                 server.start()

@@ -2,21 +2,15 @@
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
+from ictool.loadkit import Server, free_port
+
+__all__ = ["ROOT", "ServerProcess", "demo_database", "free_port"]
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def demo_database(path: Path) -> dict[str, dict]:
@@ -35,71 +29,18 @@ def demo_database(path: Path) -> dict[str, dict]:
     return people
 
 
-class ServerProcess:
-    """`ictool serve` in a child process; start, stop, or kill -9 it like a crash."""
+class ServerProcess(Server):
+    """`ictool serve` running the code under test in a child process; start, stop, or
+    SIGKILL it like a crash."""
 
     def __init__(self, db: Path, instance: Path, env: dict | None = None, port: int | None = None):
-        self.db, self.instance = db, instance
-        self.port = port or free_port()
-        self.env = dict(
-            os.environ,
-            ICTOOL_SECRET_KEY="test-secret-key-for-e2e-tests-only",
-            ICTOOL_INSTANCE=str(instance),
-            # the server runs the code under test, whatever copy pip last installed
-            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        # the server runs the code under test, whatever copy pip last installed
+        path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+        env = {"ICTOOL_SECRET_KEY": "test-secret-key-for-e2e-tests-only", "PYTHONPATH": path} | (
+            env or {}
         )
-        self.env.update(env or {})
-        self.env.pop("ICTOOL_GEVENT", None)
-        self.proc: subprocess.Popen | None = None
-        self.log = instance / f"server-{self.port}.log"
+        super().__init__(instance, db, env=env, port=port)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 15) -> "ServerProcess":
-        self.instance.mkdir(parents=True, exist_ok=True)
-        cmd = [
-            sys.executable,
-            "-m",
-            "ictool",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--db",
-            str(self.db),
-        ]
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                cmd, env=self.env, stdout=log, stderr=log, cwd=self.instance
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
-
-    def kill(self) -> None:
-        """SIGKILL: no cleanup, like a power cut or a crash."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def log_text(self) -> str:
-        return self.log.read_text() if self.log.exists() else ""
+    def start(self, timeout: float = 20) -> "ServerProcess":
+        super().start(timeout)
+        return self
