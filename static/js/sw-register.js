@@ -30,8 +30,20 @@ function savedCopyNotice() {
     ? savedAt
     : when.toLocaleString(root.lang || undefined, { dateStyle: "short", timeStyle: "short" });
   show("saved-copy", note.dataset.template.replace("{time}", time));
-  // The connection is back: show the live page instead of the copy.
-  window.addEventListener("online", () => window.location.reload(), { once: true });
+  // The connection is back: show the live page instead of the copy, once the set's server
+  // answers. An "online" event only says the phone has some network (Chromium also fires one
+  // while a page is being left): reloading on it alone could pull someone back from the page
+  // they just opened.
+  window.addEventListener("online", showLivePageWhenServerAnswers);
+}
+
+async function showLivePageWhenServerAnswers() {
+  try {
+    const response = await fetch("/healthz", { cache: "no-store" });
+    if (response.ok) window.location.reload();
+  } catch (error) {
+    /* still no server: keep the saved copy until the next "online" */
+  }
 }
 
 if (!window.isSecureContext) {
