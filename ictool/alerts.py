@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlite_utils import Database
 
 from ictool import audit, people, push, scenes
@@ -402,22 +403,26 @@ def announce(
         rings = ring and not view["mine"]
         publish(f"alert:{event}", dict(view, alarm=rings), to=person_room(person["id"]))
         if rings:
-            pushes.append((person["id"], push_payload(view)))
+            pushes.append((person["id"], push_payload(view, person["language"])))
     push.send_later(current_app, pushes)
 
 
-def push_payload(view: dict) -> dict:
-    """What a push notification says: never the concern's text (a third party carries it)."""
-    scene = view["scene"]
-    if view["restricted"]:
-        title, body = "Concern raised", "IC attending"
-    else:
-        title = {"pause": "PAUSE", "concern": "Concern raised", "withdrawal": "Consent withdrawn"}[
-            view["kind"]
-        ]
-        if scene and view["kind"] != "concern":
-            title += f" — Scene {scene['number']}"
-        body = view["sender"]["name"] if view["sender"] else "Name withheld"
+def push_payload(view: dict, language: str | None = None) -> dict:
+    """What a push notification says, in the recipient's language: never the concern's text
+    (a third party carries it)."""
+    with force_locale(language or "en"):
+        if view["restricted"]:
+            title, body = gettext("Concern"), gettext("Concern raised — IC attending")
+        else:
+            title = {
+                "pause": gettext("PAUSE"),
+                "concern": gettext("Concern"),
+                "withdrawal": gettext("Consent withdrawn"),
+            }[view["kind"]]
+            scene = view["scene"]
+            if scene and view["kind"] != "concern":
+                title += " — " + gettext("Scene %(n)s", n=scene["number"])
+            body = view["sender"]["name"] if view["sender"] else gettext("Name withheld")
     return {
         "type": "alert",
         "id": view["id"],

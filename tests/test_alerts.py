@@ -280,10 +280,20 @@ def test_a_push_never_carries_the_concerns_text(db, person, raised):
         payload = alerts.push_payload(alerts.view_for(db, concern, person(name)))
         assert SECRET not in str(payload)
     masked = alerts.push_payload(alerts.view_for(db, concern, person("Tom Brennan")))
-    assert (masked["title"], masked["body"]) == ("Concern raised", "IC attending")
+    assert (masked["title"], masked["body"]) == ("Concern", "Concern raised — IC attending")
     pause = raised("Alex Rivera", kind="pause", scene_id=scene_id(db, "15"))
     shown = alerts.push_payload(alerts.view_for(db, pause, person("Tom Brennan")))
     assert (shown["title"], shown["body"]) == ("PAUSE — Scene 15", "Alex Rivera")
+
+
+def test_a_push_speaks_the_recipients_language(app, db, person, raised):
+    concern = raised("Sam Lindqvist", kind="concern", text=SECRET, scene_id=scene_id(db, "15"))
+    pause = raised("Alex Rivera", kind="pause", scene_id=scene_id(db, "15"))
+    with app.app_context():  # as when an alert is announced
+        masked = alerts.push_payload(alerts.view_for(db, concern, person("Tom Brennan")), "fr")
+        shown = alerts.push_payload(alerts.view_for(db, pause, person("Tom Brennan")), "de")
+    assert (masked["title"], masked["body"]) == ("Signalement", "Signalement envoyé — l'IC arrive")
+    assert shown["title"].endswith("Szene 15") and shown["body"] == "Alex Rivera"
 
 
 # Socket events in process (threading mode): payload checking answers, never raises.

@@ -339,6 +339,8 @@ def test_web_push_reaches_the_ads_phone_without_the_concern_text_and_410_forgets
         subscription = make_subscription(service, "tom-phone")
         subscribed = api(live, "POST", "/api/push/subscribe", "Tom Brennan", subscription)
         assert subscribed.status_code == 201
+        french = api(live, "POST", "/api/me/language", "Tom Brennan", {"language": "fr"})
+        assert french.status_code == 200
         api(
             live,
             "POST",
@@ -350,7 +352,9 @@ def test_web_push_reaches_the_ads_phone_without_the_concern_text_and_410_forgets
         while not service.messages_for("tom-phone") and time.monotonic() < deadline:
             time.sleep(0.05)
         (message,) = service.messages_for("tom-phone")
-        assert message.payload["title"] == "Concern raised"
+        # in the language Tom chose, and without the words of the concern
+        assert message.payload["title"] == "Signalement"
+        assert message.payload["body"] == "Signalement envoyé — l'IC arrive"
         assert SECRET not in str(message.payload)
         assert message.headers["urgency"] == "high" and int(message.headers["ttl"]) >= 300
 
