@@ -102,7 +102,7 @@ class Arrivals:
 @contextlib.contextmanager
 def clients_not_collecting():
     """No garbage collection in this (the clients') process while it times something: a
-    gen-2 collection over hundreds of clients pauses every reader for 30-60 ms, which would
+    gen-2 collection over hundreds of clients pauses every reader for 30-70 ms, which would
     be charged to whichever server was being timed. Both servers are timed under it."""
     gc.collect()
     gc.disable()
