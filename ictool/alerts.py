@@ -61,35 +61,49 @@ def roles_at(level: int) -> tuple[str, ...]:
 def _clean(db: Database, sender: dict, payload: object, kinds: tuple[str, ...]) -> dict:
     """Check a raise payload; return the columns to store or raise AlertError(422)."""
     if not isinstance(payload, dict):
-        raise AlertError(422, "Send a JSON object describing the alert.")
+        raise AlertError(422, gettext("Send a JSON object describing the alert."))
     kind = payload.get("kind")
     if kind not in kinds:
-        raise AlertError(422, f"kind must be one of {', '.join(kinds)}.")
+        raise AlertError(
+            422, gettext("%(key)s must be one of %(codes)s.", key="kind", codes=", ".join(kinds))
+        )
     client_id = payload.get("client_id")
     if client_id is None and kind == "withdrawal":  # raised by the server, not a device
         client_id = f"server-{uuid.uuid4()}"
     if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
-        raise AlertError(422, "client_id must be the id the device made (8-100 letters/digits).")
+        raise AlertError(
+            422,
+            gettext(
+                "%(key)s must be the id the device made (8-100 letters/digits).", key="client_id"
+            ),
+        )
     scene_id = payload.get("scene_id")
     if scene_id is not None and not _an_id(scene_id):
-        raise AlertError(422, "scene_id must be a scene's id (a whole number) or null.")
+        raise AlertError(
+            422, gettext("%(key)s must be a scene's id (a whole number) or null.", key="scene_id")
+        )
     scene = scenes.get(db, scene_id) if scene_id is not None else None
     if scene is None or scene["production_id"] != sender["production_id"]:
         scene_id = None  # a stale scene on the phone's screen must not stop a pause
     text = payload.get("text") or None
     if text is not None and (not isinstance(text, str) or len(text) > MAX_TEXT):
-        raise AlertError(422, f"text must be words of at most {MAX_TEXT} characters.")
+        raise AlertError(
+            422,
+            gettext("%(key)s must be words of at most %(n)s characters.", key="text", n=MAX_TEXT),
+        )
     if text is not None and kind == "pause":
-        raise AlertError(422, "A pause carries no text; raise a concern to say something.")
+        raise AlertError(422, gettext("A pause carries no text; raise a concern to say something."))
     preset = payload.get("preset") or None
     if preset is not None and (not isinstance(preset, str) or not _PRESET.match(preset)):
-        raise AlertError(422, "preset must be a short code such as 'need_a_break'.")
+        raise AlertError(
+            422, gettext("%(key)s must be a short code such as 'need_a_break'.", key="preset")
+        )
     audience = payload.get("audience") or ("ic" if kind == "concern" else "ic_and_ad")
     if audience not in AUDIENCES:
-        raise AlertError(422, "audience must be 'ic' or 'ic_and_ad'.")
+        raise AlertError(422, gettext("%(key)s must be 'ic' or 'ic_and_ad'.", key="audience"))
     anonymous = payload.get("anonymous", False)
     if not isinstance(anonymous, bool):
-        raise AlertError(422, "anonymous must be true or false.")
+        raise AlertError(422, gettext("%(key)s must be true or false.", key="anonymous"))
     return {
         "production_id": sender["production_id"],
         "client_id": client_id,
@@ -126,7 +140,13 @@ def raise_alert(
                 "SELECT id, raised_by FROM alerts WHERE client_id = ?", [row["client_id"]]
             ).fetchone()
             if found[1] != sender["id"]:
-                raise AlertError(409, "That client_id belongs to another alert; make a new one.")
+                raise AlertError(
+                    409,
+                    gettext(
+                        "That %(key)s belongs to another alert; make a new one.",
+                        key="client_id",
+                    ),
+                )
             alert_id = found[0]
     return get(db, alert_id), created
 
@@ -273,9 +293,9 @@ def _for_handler(db: Database, alert_id: object, person: dict) -> dict:
     see it but may not handle it (an IC-only concern is the IC's alone)."""
     alert = get(db, alert_id) if _an_id(alert_id) else None
     if alert is None or not is_recipient(alert, person):
-        raise AlertError(404, "No such alert.")
+        raise AlertError(404, gettext("No such alert."))
     if not allowed(db, person, "alert.handle") or not reads_in_full(alert, person):
-        raise AlertError(403, "The intimacy coordinator is attending to this one.")
+        raise AlertError(403, gettext("The intimacy coordinator is attending to this one."))
     return alert
 
 
@@ -298,7 +318,10 @@ def resolve(db: Database, alert_id: int, person: dict, note: str | None) -> tupl
     """Close an alert with an optional note (also acknowledging it); return it and whether
     it changed."""
     if note is not None and (not isinstance(note, str) or len(note) > MAX_TEXT):
-        raise AlertError(422, f"note must be words of at most {MAX_TEXT} characters.")
+        raise AlertError(
+            422,
+            gettext("%(key)s must be words of at most %(n)s characters.", key="note", n=MAX_TEXT),
+        )
     with transaction(db):
         alert = _for_handler(db, alert_id, person)
         if alert["resolved_at"]:
@@ -320,7 +343,7 @@ def mark_delivered(db: Database, alert_id: object, person: dict) -> tuple[dict, 
     and whether the sender should hear of it (an AD's or the IC's first delivery)."""
     alert = get(db, alert_id) if _an_id(alert_id) else None
     if alert is None or not is_recipient(alert, person):
-        raise AlertError(404, "No such alert.")
+        raise AlertError(404, gettext("No such alert."))
     if person["id"] == alert["raised_by"]:
         return alert, False
     with transaction(db):

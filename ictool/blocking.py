@@ -6,6 +6,7 @@ A save never changes an earlier version; it adds the next one with its author an
 import difflib
 import json
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import audit
@@ -18,15 +19,17 @@ MAX_BEAT_CHARS = 500
 def clean_beats(beats: object) -> list[str]:
     """Validate beats from a request: a non-empty list of short, non-empty strings."""
     if not isinstance(beats, list) or not beats:
-        raise ValueError("beats must be a non-empty list of strings")
+        raise ValueError(_("%(key)s must be a non-empty list of strings", key="beats"))
     if len(beats) > MAX_BEATS:
-        raise ValueError(f"at most {MAX_BEATS} beats")
+        raise ValueError(_("at most %(n)s beats", n=MAX_BEATS))
     out = []
     for i, beat in enumerate(beats, 1):
         if not isinstance(beat, str) or not beat.strip():
-            raise ValueError(f"beat {i} must be non-empty text")
+            raise ValueError(_("beat %(n)s must be non-empty text", n=i))
         if len(beat) > MAX_BEAT_CHARS:
-            raise ValueError(f"beat {i} is longer than {MAX_BEAT_CHARS} characters")
+            raise ValueError(
+                _("beat %(n)s is longer than %(max)s characters", n=i, max=MAX_BEAT_CHARS)
+            )
         out.append(beat.strip())
     return out
 

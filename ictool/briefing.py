@@ -8,6 +8,7 @@ marked translatable; its French, German, Spanish and Swedish live in the catalog
 """
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
@@ -78,7 +79,7 @@ def acknowledged(db: Database, person_id: int) -> dict | None:
 def acknowledge(db: Database, person: dict, language: str | None) -> dict:
     """Record that a person read the current briefing (again is harmless: the first time stays)."""
     if person["role"] not in MAY_ACKNOWLEDGE:
-        raise PermissionError("this role does not acknowledge the crew briefing")
+        raise PermissionError(_("This role does not acknowledge the crew briefing."))
     found = acknowledged(db, person["id"])
     if found:
         return found

@@ -7,6 +7,7 @@ Amounts are kept in cents (integers) so totals never drift.
 import math
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import audit, csvout, production_settings, scenes
@@ -16,22 +17,23 @@ MAX_CENTS = 10**12  # ten billion in any currency is a typing error
 MAX_LABEL = 80
 
 
-def parse_amount(value: object, what: str = "amount") -> int:
+def parse_amount(value: object, what: str | None = None) -> int:
     """An amount from a form or JSON ("1250", 1250.5, "1,250.50") as cents; ValueError if bad."""
+    what = what or _("amount")
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"{what} must be a number")
+        raise ValueError(_("%(what)s must be a number", what=what))
     text = str(value).strip().replace(",", "").replace(" ", "")
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"{what} must be a number, like 650 or 650.50") from None
+        raise ValueError(_("%(what)s must be a number, like 650 or 650.50", what=what)) from None
     if not amount.is_finite() or amount < 0:
-        raise ValueError(f"{what} must be zero or more")
+        raise ValueError(_("%(what)s must be zero or more", what=what))
     cents = int((amount * 100).to_integral_value())
     if cents != amount * 100:
-        raise ValueError(f"{what} has more than two decimals")
+        raise ValueError(_("%(what)s has more than two decimals", what=what))
     if cents > MAX_CENTS:
-        raise ValueError(f"{what} is too large")
+        raise ValueError(_("%(what)s is too large", what=what))
     return cents
 
 
@@ -49,24 +51,24 @@ def set_rates(
     """Set any of day_rate, prep_fee (amounts), currency, prep_days_per_scene."""
     update: dict[str, object] = {}
     if "day_rate" in values:
-        update["ic_day_rate_cents"] = parse_amount(values.pop("day_rate"), "day rate")
+        update["ic_day_rate_cents"] = parse_amount(values.pop("day_rate"), _("day rate"))
     if "prep_fee" in values:
-        update["ic_prep_fee_cents"] = parse_amount(values.pop("prep_fee"), "prep fee")
+        update["ic_prep_fee_cents"] = parse_amount(values.pop("prep_fee"), _("prep fee"))
     if "currency" in values:
         currency = str(values.pop("currency") or "").strip().upper()
         if len(currency) != 3 or not currency.isalpha():
-            raise ValueError("currency must be a three-letter code such as EUR")
+            raise ValueError(_("currency must be a three-letter code such as EUR"))
         update["currency"] = currency
     if "prep_days_per_scene" in values:
         try:
             per = float(values.pop("prep_days_per_scene"))
         except (TypeError, ValueError):
-            raise ValueError("prep days per scene must be a number") from None
+            raise ValueError(_("prep days per scene must be a number")) from None
         if not 0 < per <= 10:
-            raise ValueError("prep days per scene must be more than 0 and at most 10")
+            raise ValueError(_("prep days per scene must be more than 0 and at most 10"))
         update["prep_days_per_scene"] = per
     if values:
-        raise ValueError(f"unknown budget setting {sorted(values)[0]!r}")
+        raise ValueError(_("unknown budget setting %(key)s", key=repr(sorted(values)[0])))
     with transaction(db):
         production_settings.update(db, production_id, **update)
         audit.record(
@@ -85,9 +87,9 @@ def add_line(
     """Add another safety line (stunt coordination, medic...) for comparison and the total."""
     label = (label or "").strip() if isinstance(label, str) else ""
     if not label:
-        raise ValueError("a safety line needs a label, such as 'Stunt coordination'")
+        raise ValueError(_("a safety line needs a label, such as 'Stunt coordination'"))
     if len(label) > MAX_LABEL:
-        raise ValueError(f"the label is longer than {MAX_LABEL} characters")
+        raise ValueError(_("the label is longer than %(n)s characters", n=MAX_LABEL))
     cents = parse_amount(amount)
     with transaction(db):
         line_id = (

@@ -4,6 +4,7 @@ Being on the call sheet is what gives the IC access and authority on the day; th
 readiness checklist asks for it on every day with an intimate scene.
 """
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import audit, people, scenes
@@ -16,12 +17,12 @@ def set_ic(
     """Put an IC on (or take them off) a day's call sheet; returns the ICs now on it."""
     day = scenes.get_day(db, day_id)
     if day is None:
-        raise LookupError("no such shoot day")
+        raise LookupError(_("No such shoot day."))
     person = people.get(db, person_id)
     if person is None or person["production_id"] != day["production_id"]:
-        raise LookupError("no such person")
+        raise LookupError(_("No such person."))
     if person["role"] != "coordinator":
-        raise ValueError("only an intimacy coordinator goes on the call sheet as IC")
+        raise ValueError(_("only an intimacy coordinator goes on the call sheet as IC"))
     with transaction(db):
         if on_sheet:
             db["call_sheet_ic"].upsert(

@@ -185,7 +185,7 @@ def clearance(db: Database, scene_id: int, viewer: dict | None = None) -> dict:
 def _clearance(db: Database, scene_id: int, viewer: dict | None) -> dict:
     scene = scenes.get(db, scene_id)
     if scene is None:
-        raise LookupError("No such scene.")
+        raise LookupError(_("No such scene."))
     reasons = []
     for fact in facts(db, scene):
         who, ids = _who(fact, viewer)

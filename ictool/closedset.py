@@ -7,6 +7,7 @@ The only code with SQL on `scene_checkins`, `scene_photo_acks`, `scene_monitors`
 reopened) rather than deleted, and every change is audited with ids only.
 """
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import audit, people, scenes
@@ -23,9 +24,9 @@ def is_id(value: object) -> bool:
 
 def _text(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{what} must be non-empty text")
+        raise ValueError(_("%(key)s must be non-empty text", key=what))
     if len(value.strip()) > MAX_LABEL:
-        raise ValueError(f"{what} must be at most {MAX_LABEL} characters")
+        raise ValueError(_("%(key)s must be at most %(n)s characters", key=what, n=MAX_LABEL))
     return value.strip()
 
 
@@ -40,7 +41,7 @@ def person_of(db: Database, scene: dict, person_id: object) -> dict:
     """The person of this scene's production with this id, or ValueError."""
     person = people.get(db, person_id) if is_id(person_id) else None
     if person is None or person["production_id"] != scene["production_id"]:
-        raise ValueError("person_id is not a person on this production")
+        raise ValueError(_("%(key)s is not a person on this production", key="person_id"))
     return person
 
 
@@ -167,7 +168,7 @@ def remove_monitor(db: Database, scene: dict, monitor_id: int, by: int) -> None:
             [now(), monitor_id, scene["id"]],
         )
         if not cursor.rowcount:
-            raise LookupError("No such monitor on this scene.")
+            raise LookupError(_("No such monitor on this scene."))
         audit.record_for_scene(db, "closedset.monitor_removed", scene, by, monitor_id=monitor_id)
 
 
@@ -193,7 +194,9 @@ def add_garment(db: Database, scene: dict, item: object, person_id: object, by: 
     if person_id is not None and (
         not is_id(person_id) or person_id not in scenes.performer_ids(db, scene["id"])
     ):
-        raise ValueError("person_id must be a performer in this scene (or left out)")
+        raise ValueError(
+            _("%(key)s must be a performer in this scene (or left out)", key="person_id")
+        )
     with transaction(db):
         garment_id = (
             db["scene_garments"]
@@ -216,7 +219,7 @@ def _garment(db: Database, scene_id: int, garment_id: int) -> dict:
     for g in garments(db, scene_id):
         if g["id"] == garment_id:
             return g
-    raise LookupError("No such item on this scene's checklist.")
+    raise LookupError(_("No such item on this scene's checklist."))
 
 
 def confirm_garment(db: Database, scene: dict, garment_id: int, person: dict) -> dict:

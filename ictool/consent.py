@@ -9,6 +9,7 @@ event wins.
 
 import uuid
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import alerts, audit, blocking, scenes
@@ -91,15 +92,18 @@ def state_for(db: Database, scene_id: int, person_id: int) -> dict:
 def confirm(db: Database, scene: dict, person: dict, version: object) -> dict:
     """Record that a performer agrees to `version` of the scene's blocking, the current one."""
     if type(version) is not int or version < 1:
-        raise ValueError("version must be the blocking version number you read")
+        raise ValueError(_("%(key)s must be the blocking version number you read", key="version"))
     with transaction(db):
         current = blocking.current(db, scene["id"])
         if current is None:
-            raise ValueError("There is no blocking for this scene yet: nothing to agree to.")
+            raise ValueError(_("There is no blocking for this scene yet: nothing to agree to."))
         if version != current["version"]:
             raise StaleVersion(
-                f"The blocking changed: version {current['version']} is current. "
-                "Read what changed, then confirm that version."
+                _(
+                    "The blocking changed: version %(version)s is current. "
+                    "Read what changed, then confirm that version.",
+                    version=current["version"],
+                )
             )
         db["consent_events"].insert(
             {

@@ -1,7 +1,7 @@
 """Languages and the words for codes: each person's choice, remembered; else the
 phone's language; else English."""
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -32,9 +32,13 @@ RIDER_LABELS = {
 babel = Babel()
 
 
-def select_locale() -> str:
+def select_locale() -> str | None:
+    """The person's language, else the session's, else the phone's; outside a request
+    (a background thread with only the app) the default, English."""
     from ictool.auth import current_person
 
+    if not has_request_context():
+        return None
     person = current_person()
     if person and person.get("language") in LANGUAGES:
         return person["language"]

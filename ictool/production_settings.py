@@ -5,6 +5,7 @@ the server's config, so a new production is usable before anyone fills a form.
 """
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import audit, productions
@@ -46,7 +47,7 @@ def get(db: Database, production_id: int, retention_default: int | None = None) 
     """The settings with their fallbacks resolved, and which ones were set explicitly."""
     production = productions.get(db, production_id)
     if production is None:
-        raise LookupError("no such production")
+        raise LookupError(_("No such production."))
     stored = _stored(db, production_id)
     profile = productions.profile(production)
     return {
@@ -66,7 +67,7 @@ def update(db: Database, production_id: int, **values: object) -> dict:
     """Store some settings (None clears one back to its fallback); returns the resolved set."""
     unknown = set(values) - set(FIELDS)
     if unknown:
-        raise ValueError(f"unknown setting {sorted(unknown)[0]!r}")
+        raise ValueError(_("unknown setting %(key)s", key=repr(sorted(unknown)[0])))
     row = dict(_stored(db, production_id) or {"production_id": production_id}, **values)
     db["production_settings"].upsert(row, pk="production_id")
     return get(db, production_id)
@@ -81,10 +82,17 @@ def set_periods(db: Database, production_id: int, actor_id: int | None = None, *
     clean = {}
     for key, value in values.items():
         if key not in PERIODS:
-            raise ValueError(f"unknown setting {key!r}")
+            raise ValueError(_("unknown setting %(key)s", key=repr(key)))
         low, high = PERIODS[key]
         if value is not None and (type(value) is not int or not low <= value <= high):
-            raise ValueError(f"{key} must be a whole number of days from {low} to {high}")
+            raise ValueError(
+                _(
+                    "%(key)s must be a whole number of days from %(low)s to %(high)s",
+                    key=key,
+                    low=low,
+                    high=high,
+                )
+            )
         clean[key] = value
     with transaction(db):
         settings = update(db, production_id, **clean)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import audit
@@ -70,7 +71,10 @@ def set_ic_engaged(
 ) -> None:
     """Record the date the intimacy coordinator was engaged (YYYY-MM-DD; None: not yet)."""
     if engaged_on is not None:
-        date.fromisoformat(engaged_on)
+        try:
+            date.fromisoformat(engaged_on)
+        except (TypeError, ValueError):
+            raise ValueError(_("%(key)s must be YYYY-MM-DD", key="date")) from None
     with transaction(db):
         db["productions"].update(production_id, {"ic_engaged_on": engaged_on})
         audit.record(db, "production.ic_engaged", actor_id=actor_id, production_id=production_id)

@@ -39,13 +39,15 @@ def log_consultation(
     try:
         date.fromisoformat(held_on)
     except (TypeError, ValueError):
-        raise ValueError("date must be YYYY-MM-DD") from None
+        raise ValueError(_("%(key)s must be YYYY-MM-DD", key="date")) from None
     consultant = consultant.strip() if isinstance(consultant, str) else ""
     summary = summary.strip() if isinstance(summary, str) else ""
     if not consultant:
-        raise ValueError("say who the consultation was with")
+        raise ValueError(_("say who the consultation was with"))
     if len(consultant) > 120 or len(summary) > MAX_TEXT:
-        raise ValueError(f"keep the name under 120 and the note under {MAX_TEXT} characters")
+        raise ValueError(
+            _("keep the name under 120 and the note under %(n)s characters", n=MAX_TEXT)
+        )
     with transaction(db):
         row_id = (
             db["consultations"]
@@ -203,7 +205,7 @@ def checklist(db: Database, production_id: int, today: str | None = None) -> dic
     """Every readiness item of a production, and whether all of them are done."""
     production = productions.get(db, production_id)
     if production is None:
-        raise LookupError("no such production")
+        raise LookupError(_("No such production."))
     today = today or date.today().isoformat()
     window = production_settings.get(db, production_id)["prep_window_days"]
     days = _intimate_days(db, production_id)

@@ -6,6 +6,7 @@ unknown, which the readiness checklist treats differently from "absent".
 
 from datetime import date, time
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import audit, scenes
@@ -26,22 +27,22 @@ def add(
     """Schedule a rehearsal of a scene; `on` is YYYY-MM-DD and `start_time` HH:MM."""
     scene = scenes.get(db, scene_id)
     if scene is None:
-        raise LookupError("no such scene")
+        raise LookupError(_("No such scene."))
     try:
         date.fromisoformat(on)
     except (TypeError, ValueError):
-        raise ValueError("date must be YYYY-MM-DD") from None
+        raise ValueError(_("%(key)s must be YYYY-MM-DD", key="date")) from None
     try:
         time.fromisoformat(start_time)
     except (TypeError, ValueError):
-        raise ValueError("start time must be HH:MM") from None
+        raise ValueError(_("start time must be HH:MM")) from None
     if not isinstance(duration_minutes, int) or not 15 <= duration_minutes <= 720:
-        raise ValueError("duration must be between 15 and 720 minutes")
+        raise ValueError(_("duration must be between 15 and 720 minutes"))
     if not isinstance(location, str):
-        raise ValueError("location must be text")
+        raise ValueError(_("location must be text"))
     location = location.strip()
     if len(location) > MAX_LOCATION:
-        raise ValueError(f"location is longer than {MAX_LOCATION} characters")
+        raise ValueError(_("location is longer than %(n)s characters", n=MAX_LOCATION))
     with transaction(db):
         rehearsal_id = (
             db["rehearsals"]
@@ -81,7 +82,7 @@ def record_presence(
     """Record whether the IC was at the rehearsal (a later record replaces an earlier one)."""
     rehearsal = get(db, rehearsal_id)
     if rehearsal is None:
-        raise LookupError("no such rehearsal")
+        raise LookupError(_("No such rehearsal."))
     with transaction(db):
         db["rehearsals"].update(
             rehearsal_id,

@@ -3,6 +3,7 @@ clearance panel on the IC's, AD's, performer's and scene screens, the check-in p
 `GET /api/scenes/<id>/closed-set`. It decides nothing: it asks the domain modules.
 """
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import blocking, clearance, closedset, consent, people, scenes, takes
@@ -28,14 +29,14 @@ def compare(db: Database, scene_id: int, old: int | None, new: int | None) -> di
     """The readable diff between two blocking versions (default: the latest change)."""
     current = blocking.current(db, scene_id)
     if current is None:
-        raise ValueError("No blocking has been written for this scene yet.")
+        raise ValueError(_("No blocking has been written for this scene yet."))
     new = current["version"] if new is None else new
     old = new - 1 if old is None else old
     after = blocking.version(db, scene_id, new)
     before = blocking.version(db, scene_id, old) if old else None
     for number, found in ((new, after), (old, before if old else True)):
         if not found:
-            raise ValueError(f"There is no blocking version {number}.")
+            raise ValueError(_("There is no blocking version %(n)s.", n=number))
     return {
         "scene_id": scene_id,
         "from": old,

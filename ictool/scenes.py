@@ -3,6 +3,7 @@ and each intimate scene's closed-set roster."""
 
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 INTIMACY = ("none", "kiss", "simulated_sex", "partial_nudity", "full_nudity")
@@ -51,7 +52,13 @@ def add_scene(
 ) -> int:
     """Add a scene with its performers ({person_id: rider date}) and roster ({id: purpose})."""
     if intimacy not in INTIMACY:
-        raise ValueError(f"unknown intimacy content {intimacy!r}; one of {', '.join(INTIMACY)}")
+        raise ValueError(
+            _(
+                "unknown intimacy content %(value)s; one of %(codes)s",
+                value=repr(intimacy),
+                codes=", ".join(INTIMACY),
+            )
+        )
     position = db.execute(
         "SELECT COUNT(*) FROM scenes WHERE shoot_day_id IS ?", [shoot_day_id]
     ).fetchone()[0]

@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, time
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import audit, people, scenes
@@ -42,7 +43,7 @@ class ImportFailed(ValueError):
     """The file has errors; nothing was imported."""
 
     def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} error(s); nothing was imported")
+        super().__init__(_("%(n)s error(s); nothing was imported", n=len(errors)))
         self.errors = errors
 
 
@@ -50,20 +51,24 @@ def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data.lstrip("\ufeff")
     if len(data) > MAX_BYTES:
-        raise ImportFailed([RowError(1, "-", f"the file is larger than {MAX_BYTES // 1024} KB")])
+        raise ImportFailed(
+            [RowError(1, "-", _("the file is larger than %(kb)s KB", kb=MAX_BYTES // 1024))]
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFailed([RowError(1, "-", "save the file as CSV UTF-8")]) from None
+        raise ImportFailed([RowError(1, "-", _("save the file as CSV UTF-8"))]) from None
 
 
 def _header(raw: list[str]) -> list[str]:
     names = [h.strip().lower().replace(" ", "_") for h in raw]
     errors = [
-        RowError(1, n or "(blank)", "unknown column") for n in names if n not in REQUIRED + OPTIONAL
+        RowError(1, n or _("(blank)"), _("unknown column"))
+        for n in names
+        if n not in REQUIRED + OPTIONAL
     ]
-    errors += [RowError(1, n, "missing column") for n in REQUIRED if n not in names]
-    errors += [RowError(1, n, "column given twice") for n in set(names) if names.count(n) > 1]
+    errors += [RowError(1, n, _("missing column")) for n in REQUIRED if n not in names]
+    errors += [RowError(1, n, _("column given twice")) for n in set(names) if names.count(n) > 1]
     if errors:
         raise ImportFailed(errors)
     return names
@@ -95,27 +100,29 @@ class _Checker:
         before = len(self.errors)
         for column in REQUIRED:
             if not cells.get(column):
-                self.error(n, column, "is empty")
+                self.error(n, column, _("is empty"))
         for column, limit in LIMITS.items():
             if len(cells.get(column, "")) > limit:
-                self.error(n, column, f"is longer than {limit} characters")
+                self.error(n, column, _("is longer than %(n)s characters", n=limit))
         day, call = cells.get("date", ""), cells.get("call_time", "")
         try:
             date.fromisoformat(day) if day else None
         except ValueError:
-            self.error(n, "date", f"{day!r} is not a date like 2026-03-14")
+            self.error(n, "date", _("%(value)s is not a date like 2026-03-14", value=repr(day)))
         try:
             time.fromisoformat(call) if call else None
             if call and len(call) != 5:
                 raise ValueError
         except ValueError:
-            self.error(n, "call_time", f"{call!r} is not a time like 07:30")
+            self.error(n, "call_time", _("%(value)s is not a time like 07:30", value=repr(call)))
         intimacy = _intimacy(cells.get("intimacy", ""))
         if intimacy is None:
-            self.error(n, "intimacy", f"must be one of {', '.join(scenes.INTIMACY)}")
+            self.error(
+                n, "intimacy", _("must be one of %(codes)s", codes=", ".join(scenes.INTIMACY))
+            )
         closed = cells.get("closed_set", "").lower()
         if closed not in YES | NO:
-            self.error(n, "closed_set", "must be yes or no")
+            self.error(n, "closed_set", _("must be yes or no"))
         self._scene(n, cells.get("scene", ""))
         cast = self._cast(n, cells.get("cast", ""))
         if len(self.errors) > before:
@@ -129,9 +136,17 @@ class _Checker:
         if not key:
             return
         if key in self.scene_rows:
-            self.error(n, "scene", f"scene {number} is also on row {self.scene_rows[key]}")
+            self.error(
+                n,
+                "scene",
+                _(
+                    "scene %(scene)s is also on row %(row)s",
+                    scene=number,
+                    row=self.scene_rows[key],
+                ),
+            )
         elif key in self.existing_scenes:
-            self.error(n, "scene", f"scene {number} is already in the schedule")
+            self.error(n, "scene", _("scene %(scene)s is already in the schedule", scene=number))
         self.scene_rows.setdefault(key, n)
 
     def _cast(self, n: int, value: str) -> list[str]:
@@ -139,13 +154,25 @@ class _Checker:
         seen = set()
         for name in names:
             if len(name) > 80:
-                self.error(n, "cast", f"the name {name[:20]!r}… is longer than 80 characters")
+                self.error(
+                    n,
+                    "cast",
+                    _("the name %(name)s… is longer than 80 characters", name=repr(name[:20])),
+                )
             if name.lower() in seen:
-                self.error(n, "cast", f"{name} is listed twice")
+                self.error(n, "cast", _("%(name)s is listed twice", name=name))
             seen.add(name.lower())
             known = self.people.get(name.lower())
             if known and known["role"] != "performer":
-                self.error(n, "cast", f"{name} is on the production as {known['role']}")
+                self.error(
+                    n,
+                    "cast",
+                    _(
+                        "%(name)s is on the production as %(role)s",
+                        name=name,
+                        role=known["role"],
+                    ),
+                )
         return names
 
     def _day(self, n: int, day: str, call: str, location: str) -> None:
@@ -156,15 +183,28 @@ class _Checker:
                 self.error(
                     n,
                     column,
-                    f"{day} is already scheduled with call "
-                    f"{found['call_time']} at {found['location']}",
+                    _(
+                        "%(date)s is already scheduled with call %(call)s at %(location)s",
+                        date=day,
+                        call=found["call_time"],
+                        location=found["location"],
+                    ),
                 )
             return
         first = self.days.setdefault(day, (n, call, location))
         if first[1] != call:
-            self.error(n, "call_time", f"{call} differs from {first[1]} on row {first[0]}")
+            self.error(
+                n,
+                "call_time",
+                _(
+                    "%(call)s differs from %(first)s on row %(row)s",
+                    call=call,
+                    first=first[1],
+                    row=first[0],
+                ),
+            )
         elif first[2] != location:
-            self.error(n, "location", f"differs from row {first[0]} for the same date")
+            self.error(n, "location", _("differs from row %(row)s for the same date", row=first[0]))
 
 
 def parse(db: Database, production_id: int, data: bytes | str) -> list[dict]:
@@ -173,28 +213,38 @@ def parse(db: Database, production_id: int, data: bytes | str) -> list[dict]:
     try:
         raw_header = next(reader, None)
         if raw_header is None:
-            raise ImportFailed([RowError(1, "-", "the file is empty")])
+            raise ImportFailed([RowError(1, "-", _("the file is empty"))])
         names = _header(raw_header)
         checker, rows = _Checker(db, production_id), []
         for n, raw in enumerate(reader, start=2):
             if not any(cell.strip() for cell in raw):
                 continue
             if n > MAX_ROWS + 1:
-                checker.error(n, "-", f"more than {MAX_ROWS} rows; split the file")
+                checker.error(n, "-", _("more than %(n)s rows; split the file", n=MAX_ROWS))
                 break
             if len(raw) > len(names):
-                checker.error(n, "-", f"{len(raw)} cells for {len(names)} columns")
+                checker.error(
+                    n,
+                    "-",
+                    _(
+                        "%(cells)s cells for %(columns)s columns",
+                        cells=len(raw),
+                        columns=len(names),
+                    ),
+                )
                 continue
             cells = {name: (raw[i].strip() if i < len(raw) else "") for i, name in enumerate(names)}
             checked = checker.row(n, cells)
             if checked:
                 rows.append(checked)
     except csv.Error as exc:
-        raise ImportFailed([RowError(reader.line_num, "-", f"not valid CSV ({exc})")]) from None
+        raise ImportFailed(
+            [RowError(reader.line_num, "-", _("not valid CSV (%(why)s)", why=exc))]
+        ) from None
     if checker.errors:
         raise ImportFailed(checker.errors)
     if not rows:
-        raise ImportFailed([RowError(2, "-", "no scenes in the file")])
+        raise ImportFailed([RowError(2, "-", _("no scenes in the file"))])
     return rows
 
 

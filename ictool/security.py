@@ -7,6 +7,7 @@ import secrets
 from flask import Flask, abort, current_app, request, session
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 
 from ictool.auth import bearer_token
 
@@ -29,7 +30,7 @@ def csrf_token() -> str:
 def _check_size() -> None:
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and (request.content_length or 0) > limit:
-        abort(413, description=f"That is too large to send (over {limit // 1024} KB).")
+        abort(413, description=_("That is too large to send (over %(kb)s KB).", kb=limit // 1024))
 
 
 def _check_csrf() -> None:
@@ -39,7 +40,7 @@ def _check_csrf() -> None:
         return  # nobody is signed in by cookie: the route itself answers 401
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
     if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
-        abort(403, description="This form has expired. Reload the page and try again.")
+        abort(403, description=_("This form has expired. Reload the page and try again."))
 
 
 def _headers(response):

@@ -12,12 +12,15 @@ import secrets
 from collections.abc import Callable
 
 from flask import request, session
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from flask_socketio import join_room
 
 from ictool import alerts, people, presence, ratelimit
 from ictool.alerts import AlertError
 from ictool.auth import bearer_token, person_from_request
 from ictool.db import get_db
+from ictool.i18n import LANGUAGES
 from ictool.permissions import allowed
 from ictool.realtime import person_room, role_room, socketio
 
@@ -68,6 +71,12 @@ def on_disconnect(*_args):
     presence.disconnected(request.sid)
 
 
+def _language(person: dict) -> str:
+    """The language a socket's person reads: their own choice, else what the phone said."""
+    chosen = person.get("language")
+    return chosen if chosen in LANGUAGES else str(get_locale() or "en")
+
+
 def _event(handler: Callable) -> Callable:
     """Authenticate the socket, run the handler, and turn every refusal into an ack."""
 
@@ -76,15 +85,19 @@ def _event(handler: Callable) -> Callable:
         data = args[0] if args else None
         person = socket_person()
         if person is None:
-            return {"status": 401, "error": "Please open your join link again."}
-        try:
-            return handler(person, data)
-        except AlertError as refused:
-            return {"status": refused.status, "error": refused.message}
-        except Exception as error:  # logged by id and type only: payloads hold private text
-            error_id = secrets.token_hex(4)
-            log.error("error %s in %s: %s", error_id, handler.__name__, type(error).__name__)
-            return {"status": 500, "error": f"Something went wrong (error {error_id})."}
+            return {"status": 401, "error": _("Please open your join link again.")}
+        with force_locale(_language(person)):  # refusals in the sender's words
+            try:
+                return handler(person, data)
+            except AlertError as refused:
+                return {"status": refused.status, "error": refused.message}
+            except Exception as error:  # logged by id and type only: payloads hold private text
+                error_id = secrets.token_hex(4)
+                log.error("error %s in %s: %s", error_id, handler.__name__, type(error).__name__)
+                return {
+                    "status": 500,
+                    "error": _("Something went wrong (error %(id)s).", id=error_id),
+                }
 
     return wrapper
 
@@ -92,7 +105,7 @@ def _event(handler: Callable) -> Callable:
 def _alert_id(data: object) -> int:
     alert_id = data.get("id") if isinstance(data, dict) else None
     if type(alert_id) is not int or not 0 <= alert_id <= alerts.MAX_ID:
-        raise AlertError(422, 'Send {"id": <alert id>}.')
+        raise AlertError(422, _('Send {"id": <alert id>}.'))
     return alert_id
 
 
@@ -101,7 +114,7 @@ def on_alert_raise(person: dict, data: object) -> dict:
     """Anyone raises a pause or concern; the ack carries it (201 new, 200 a retry)."""
     db = get_db()
     if not allowed(db, person, "alert.raise"):
-        raise AlertError(403, "This is not available to your role.")
+        raise AlertError(403, _("This is not available to your role."))
     alert, created = alerts.raise_alert(db, person, data, kinds=alerts.PUBLIC_KINDS)
     if created:
         alerts.announce(alert["id"], "new")
@@ -141,7 +154,7 @@ def on_alert_sync(person: dict, data: object) -> dict:
     """A (re)connecting device asks for everything it may see after its last seq."""
     seq = data.get("since", 0) if isinstance(data, dict) else 0
     if type(seq) is not int or not 0 <= seq <= alerts.MAX_ID:
-        raise AlertError(422, 'Send {"since": <the last seq you saw, or 0>}.')
+        raise AlertError(422, _('Send {"since": <the last seq you saw, or 0>}.'))
     db = get_db()
     latest = alerts.latest_seq(db)  # read first: a change made meanwhile is sent again
     found = alerts.since(db, person, seq)

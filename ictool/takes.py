@@ -6,6 +6,7 @@ The only code with SQL on `scene_takes`, `scene_good_to_go`, `scene_wraps` and
 `scene_closures`. Every change is audited with ids and codes only.
 """
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import audit
@@ -43,13 +44,19 @@ def answers(db: Database, scene_id: int, take: int) -> dict[int, bool]:
 def good_to_go(db: Database, scene: dict, person: dict, take: object, ok: object) -> dict:
     """A performer's answer for the current take; a stale take number is refused."""
     if type(take) is not int:
-        raise ValueError("take must be the take number shown on your screen")
+        raise ValueError(_("%(key)s must be the take number shown on your screen", key="take"))
     if not isinstance(ok, bool):
-        raise ValueError("ok must be true (good to go) or false (not yet)")
+        raise ValueError(_("%(key)s must be true (good to go) or false (not yet)", key="ok"))
     with transaction(db):
         current = current_take(db, scene["id"])
         if take != current:
-            raise ValueError(f"Take {current} is being prepared now, not take {take}.")
+            raise ValueError(
+                _(
+                    "Take %(current)s is being prepared now, not take %(take)s.",
+                    current=current,
+                    take=take,
+                )
+            )
         db.execute(
             """INSERT INTO scene_good_to_go (scene_id, take, person_id, ok, at)
                VALUES (?, ?, ?, ?, ?) ON CONFLICT (scene_id, take, person_id)
@@ -86,10 +93,10 @@ def closures(db: Database, scene_id: int) -> dict[int, dict]:
 def answer_closure(db: Database, scene: dict, person: dict, status: object) -> dict:
     """A performer's or the IC's closure after the scene: "ok", or "talk" to the IC."""
     if status not in CLOSURE_STATUSES:
-        raise ValueError("status must be 'ok' or 'talk'")
+        raise ValueError(_("%(key)s must be 'ok' or 'talk'", key="status"))
     with transaction(db):
         if wrapped(db, scene["id"]) is None:
-            raise ValueError("The scene is not wrapped yet: closure comes after the scene.")
+            raise ValueError(_("The scene is not wrapped yet: closure comes after the scene."))
         db.execute(
             """INSERT INTO scene_closures (scene_id, person_id, status, at) VALUES (?, ?, ?, ?)
                ON CONFLICT (scene_id, person_id) DO UPDATE SET status = excluded.status,

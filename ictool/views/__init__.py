@@ -1,6 +1,7 @@
 """HTTP routes, one blueprint per area. Views ask domain modules; they hold no SQL."""
 
 from flask import Flask, abort, request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a longer number in a URL is a 404, not a 500
@@ -49,7 +50,7 @@ def json_body() -> dict:
     """The request's JSON object, or a 400 that says what to send."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        abort(400, description="Send a JSON object with Content-Type: application/json.")
+        abort(400, description=_("Send a JSON object with Content-Type: application/json."))
     return data
 
 
@@ -59,5 +60,5 @@ def day_arg() -> int | None:
     if value is None:
         return None
     if not value.isdigit() or int(value) > MAX_ID:
-        abort(400, description="day must be a shoot day id")
+        abort(400, description=_("%(key)s must be a shoot day id", key="day"))
     return int(value)

@@ -2,6 +2,7 @@
 who of the ADs is online. The same rules as the socket events (ictool/alerts.py)."""
 
 from flask import Blueprint, abort, current_app, jsonify, request
+from flask_babel import gettext as _
 
 from ictool import alerts, people, presence, push
 from ictool.alerts import AlertError
@@ -22,7 +23,10 @@ def _seq_arg() -> int | None:
     if value is None:
         return None
     if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) > alerts.MAX_ID:
-        abort(422, description="since must be the last seq you saw (a whole number).")
+        abort(
+            422,
+            description=_("%(key)s must be the last seq you saw (a whole number).", key="since"),
+        )
     return int(value)
 
 
@@ -47,7 +51,7 @@ def list_alerts():
     person = require(get_db(), current_person(), "alert.view")
     db, seq, state = get_db(), _seq_arg(), request.args.get("state", "open")
     if state not in ("open", "all"):
-        abort(422, description="state must be 'open' or 'all'.")
+        abort(422, description=_("%(key)s must be 'open' or 'all'.", key="state"))
     latest = alerts.latest_seq(db)  # read first: a change made meanwhile is sent again, not lost
     if seq is not None:
         found = alerts.since(db, person, seq)
@@ -66,7 +70,7 @@ def _handle(alert_id: int, action: str):
         else:
             body = request.get_json(silent=True) if request.content_length else {}
             if not isinstance(body, dict):
-                abort(400, description='Send a JSON object, e.g. {"note": "..."}, or nothing.')
+                abort(400, description=_('Send a JSON object, e.g. {"note": "..."}, or nothing.'))
             alert, changed = alerts.resolve(db, alert_id, person, body.get("note"))
     except AlertError as refused:
         _refuse(refused)
@@ -111,7 +115,10 @@ def push_unsubscribe():
     person = require(get_db(), current_person(), "push.subscribe")
     endpoint = json_body().get("endpoint")
     if not isinstance(endpoint, str):
-        abort(422, description="endpoint must be the subscription's endpoint address.")
+        abort(
+            422,
+            description=_("%(key)s must be the subscription's endpoint address.", key="endpoint"),
+        )
     return jsonify(removed=push.unsubscribe(get_db(), person["id"], endpoint))
 
 

@@ -6,6 +6,7 @@ the two in step.
 
 import segno
 from flask import Blueprint, abort, jsonify, url_for
+from flask_babel import gettext as _
 
 from ictool import blocking, clearance, openapi, people, productions, scenes, screens
 from ictool.auth import current_person
@@ -27,7 +28,7 @@ def _signed_in() -> dict:
 def _scene(scene_id: int, capability: str) -> tuple[dict, dict]:
     found = scenes.get(get_db(), scene_id)
     if found is None:
-        abort(404, description="No such scene.")
+        abort(404, description=_("No such scene."))
     return require(get_db(), current_person(), capability, found), found
 
 
@@ -53,7 +54,12 @@ def me_language():
     person = _signed_in()
     lang = json_body().get("language")
     if not isinstance(lang, str) or lang not in LANGUAGES:
-        abort(422, description=f"language must be one of {', '.join(LANGUAGES)}")
+        abort(
+            422,
+            description=_(
+                "%(key)s must be one of %(codes)s", key="language", codes=", ".join(LANGUAGES)
+            ),
+        )
     people.set_language(get_db(), person["id"], lang)
     return jsonify(language=lang)
 
@@ -124,7 +130,7 @@ def people_list():
 def _same_production(person_id: int, me: dict) -> dict:
     target = people.get(get_db(), person_id)
     if target is None or target["production_id"] != me["production_id"]:
-        abort(404, description="No such person.")
+        abort(404, description=_("No such person."))
     return target
 
 

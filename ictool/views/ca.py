@@ -8,6 +8,7 @@ the laptop's screen, and the few taps to install it on iOS and Android.
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
 
 from ictool import tls
 
@@ -49,7 +50,9 @@ def ca_crt() -> Response:
 def _ca_file(filename: str, inline: bool) -> Response:
     path = _ca_path()
     if not path.is_file():
-        abort(404, description="This server has no certificate authority: it is not using HTTPS.")
+        abort(
+            404, description=_("This server has no certificate authority: it is not using HTTPS.")
+        )
     response = Response(path.read_bytes(), mimetype=CA_MIMETYPE)
     disposition = "inline" if inline else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'

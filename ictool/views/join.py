@@ -1,6 +1,7 @@
 """Signing in by join link, signing out, the landing page, choosing a language, health."""
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from ictool import people
 from ictool.auth import current_person, sign_in
@@ -43,7 +44,7 @@ def language():
     """Remember the chosen language: on the person when signed in, else in the session."""
     lang = request.form.get("lang", "")
     if lang not in LANGUAGES:
-        abort(400, description="Unknown language.")
+        abort(400, description=_("Unknown language."))
     session["lang"] = lang
     person = current_person()
     if person:

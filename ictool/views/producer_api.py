@@ -2,6 +2,7 @@
 the call sheet, schedule import, calendars. Each route checks one capability."""
 
 from flask import Blueprint, Response, abort, jsonify, request
+from flask_babel import gettext as _
 
 from ictool import (
     briefing,
@@ -36,7 +37,7 @@ def unprocessable(exc: Exception):
 
 def _int(value: object, what: str) -> int:
     if type(value) is not int:
-        abort(422, description=f"{what} must be a whole number")
+        abort(422, description=_("%(key)s must be a whole number", key=what))
     return value
 
 
@@ -53,14 +54,19 @@ def ic_engaged():
     person = me("production.edit")
     body = json_body()
     if "date" not in body:
-        abort(422, description="send date: YYYY-MM-DD, or null when no IC is engaged yet")
+        abort(
+            422,
+            description=_(
+                "send %(key)s: YYYY-MM-DD, or null when no IC is engaged yet", key="date"
+            ),
+        )
     engaged = body["date"]
     try:
         if engaged is not None and not isinstance(engaged, str):
             raise ValueError("date must be YYYY-MM-DD or null")
         productions.set_ic_engaged(get_db(), person["production_id"], engaged, person["id"])
     except ValueError:
-        abort(422, description="date must be YYYY-MM-DD or null")
+        abort(422, description=_("%(key)s must be YYYY-MM-DD or null", key="date"))
     return jsonify(productions.public(productions.get(get_db(), person["production_id"])))
 
 
@@ -148,7 +154,7 @@ def budget_line_add():
 def budget_line_remove(line_id: int):
     person = me("budget.edit")
     if not budget.remove_line(get_db(), person["production_id"], line_id, person["id"]):
-        abort(404, description="No such budget line.")
+        abort(404, description=_("No such budget line."))
     return jsonify(budget_view(person["production_id"]))
 
 
@@ -223,7 +229,7 @@ def rehearsal_add():
     body = json_body()
     scene = scenes.get(get_db(), _int(body.get("scene_id"), "scene_id"))
     if scene is None or scene["production_id"] != person["production_id"]:
-        abort(422, description="scene_id is not a scene of this production")
+        abort(422, description=_("%(key)s is not a scene of this production", key="scene_id"))
     try:
         rehearsal_id = rehearsals.add(
             get_db(),
@@ -246,10 +252,10 @@ def rehearsal_presence(rehearsal_id: int):
     person = me("rehearsal.presence")
     found = rehearsals.get(get_db(), rehearsal_id)
     if found is None or found["production_id"] != person["production_id"]:
-        abort(404, description="No such rehearsal.")
+        abort(404, description=_("No such rehearsal."))
     present = json_body().get("present")
     if not isinstance(present, bool):
-        abort(422, description="present must be true or false")
+        abort(422, description=_("%(key)s must be true or false", key="present"))
     return jsonify(
         rehearsals.public(rehearsals.record_presence(get_db(), rehearsal_id, present, person["id"]))
     )
@@ -261,11 +267,11 @@ def call_sheet_ic(day_id: int):
     person = me("callsheet.edit")
     day = scenes.get_day(get_db(), day_id)
     if day is None or day["production_id"] != person["production_id"]:
-        abort(404, description="No such shoot day.")
+        abort(404, description=_("No such shoot day."))
     body = json_body()
     on_sheet = body.get("on_sheet", True)
     if not isinstance(on_sheet, bool):
-        abort(422, description="on_sheet must be true or false")
+        abort(422, description=_("%(key)s must be true or false", key="on_sheet"))
     try:
         ids = callsheet.set_ic(
             get_db(), day_id, _int(body.get("person_id"), "person_id"), on_sheet, person["id"]
@@ -309,7 +315,7 @@ def report_for(day_id: int) -> dict:
     try:
         return report.daily(get_db(), day_id, person)
     except LookupError:
-        abort(404, description="No such shoot day.")
+        abort(404, description=_("No such shoot day."))
 
 
 def report_file(day_id: int, kind: str) -> Response:

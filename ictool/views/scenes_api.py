@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Blueprint, abort, jsonify, request
+from flask_babel import gettext as _
 
 from ictool import alerts, clearance, closedset, consent, scene_panel, scenes, takes
 from ictool.auth import current_person
@@ -20,7 +21,7 @@ def _scene(scene_id: int, capability: str) -> tuple[dict, dict]:
     """The scene and the signed-in person, who must hold `capability` for it."""
     found = scenes.get(get_db(), scene_id)
     if found is None:
-        abort(404, description="No such scene.")
+        abort(404, description=_("No such scene."))
     return require(get_db(), current_person(), capability, found), found
 
 
@@ -30,7 +31,7 @@ def _body() -> dict:
     if data is None and not request.get_data():
         return {}
     if not isinstance(data, dict):
-        abort(400, description="Send a JSON object with Content-Type: application/json.")
+        abort(400, description=_("Send a JSON object with Content-Type: application/json."))
     return data
 
 
@@ -55,11 +56,11 @@ def _needs(ok: bool, message: str) -> None:
 
 
 def _intimate(scene: dict) -> None:
-    _needs(scenes.is_intimate(scene), "This scene has no intimate content: nothing to do here.")
+    _needs(scenes.is_intimate(scene), _("This scene has no intimate content: nothing to do here."))
 
 
 def _closed(scene: dict) -> None:
-    _needs(bool(scene["closed_set"]), "This scene is not a closed set: there is no check-in.")
+    _needs(bool(scene["closed_set"]), _("This scene is not a closed set: there is no check-in."))
 
 
 @bp.get("/<int:scene_id>/clearance")
@@ -82,7 +83,7 @@ def _versions() -> tuple[int | None, int | None]:
     for name in ("from", "to"):
         value = request.args.get(name)
         if value is not None and (not value.isdigit() or len(value) > 9):
-            abort(422, description=f"{name} must be a blocking version number")
+            abort(422, description=_("%(key)s must be a blocking version number", key=name))
         out.append(int(value) if value is not None else None)
     return out[0], out[1]
 
@@ -150,7 +151,7 @@ def check_in(scene_id: int):
     _closed(found)
     data = _body()
     ack = data.get("no_photo_ack", False)
-    _needs(isinstance(ack, bool), "no_photo_ack must be true or false")
+    _needs(isinstance(ack, bool), _("%(key)s must be true or false", key="no_photo_ack"))
     target = _target(data, me, found)
     db = get_db()
     row, created = closedset.check_in(db, found, target["id"], me["id"], photo_ack=ack)
