@@ -7,6 +7,7 @@ from serverproc import ServerProcess, demo_database
 
 from ictool import create_app, demo, people
 from ictool.db import connect
+from ictool.realtime import socketio
 
 
 @pytest.fixture
@@ -87,3 +88,19 @@ def live(tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def sock(app, token):
+    """In-process Socket.IO clients (threading mode), signed in by join token: `sock(name)`."""
+    opened = []
+
+    def connect(name: str):
+        client = socketio.test_client(app, auth={"token": token(name)})
+        assert client.is_connected()
+        opened.append(client)
+        return client
+
+    yield connect
+    for client in opened:
+        client.disconnect()

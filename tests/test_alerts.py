@@ -10,7 +10,6 @@ from conftest import csrf
 
 from ictool import alerts, audit, escalation
 from ictool.alerts import AlertError
-from ictool.realtime import socketio
 
 SECRET = "I was not told about the second take"
 
@@ -297,21 +296,6 @@ def test_a_push_speaks_the_recipients_language(app, db, person, raised):
 
 
 # Socket events in process (threading mode): payload checking answers, never raises.
-
-
-@pytest.fixture
-def sock(app, token):
-    opened = []
-
-    def connect(name: str):
-        client = socketio.test_client(app, auth={"token": token(name)})
-        assert client.is_connected()
-        opened.append(client)
-        return client
-
-    yield connect
-    for client in opened:
-        client.disconnect()
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ import pytest
 from conftest import csrf
 
 from ictool import people, scenes, schedule_import
-from ictool.realtime import socketio
 
 HEADER = "date,call_time,location,scene,description,intimacy,closed_set,cast\n"
 
@@ -127,21 +126,6 @@ def test_the_session_language_is_used_before_anyone_chose_one(client, token, db)
     url = f"/api/scenes/{scene_id(db, '15')}/good-to-go"
     words = error(post(client, url, {"take": 99}), 422)
     assert words == "C'est la prise 1 qui se prépare, pas la prise 99."
-
-
-@pytest.fixture
-def sock(app, token):
-    opened = []
-
-    def connect(name: str):
-        client = socketio.test_client(app, auth={"token": token(name)})
-        assert client.is_connected()
-        opened.append(client)
-        return client
-
-    yield connect
-    for client in opened:
-        client.disconnect()
 
 
 @pytest.mark.parametrize(
