@@ -11,8 +11,7 @@ import logging
 import secrets
 from collections.abc import Callable
 
-from flask import request, session
-from flask_babel import force_locale, get_locale
+from flask import g, request, session
 from flask_babel import gettext as _
 from flask_socketio import join_room
 
@@ -20,7 +19,6 @@ from ictool import alerts, people, presence, ratelimit
 from ictool.alerts import AlertError
 from ictool.auth import bearer_token, person_from_request
 from ictool.db import get_db
-from ictool.i18n import LANGUAGES
 from ictool.permissions import allowed
 from ictool.realtime import person_room, role_room, socketio
 
@@ -31,9 +29,13 @@ _tokens_by_sid: dict[str, int] = {}  # the join token each socket signed in with
 
 def socket_person() -> dict | None:
     """The person behind this socket, re-checked on every event: a revoked or expired
-    token stops here."""
+    token stops here. They are also this event's `current_person()`, so their language
+    (and anything else asked of the signed-in person) needs no second lookup."""
     token_id = _tokens_by_sid.get(request.sid)
-    return people.by_token_id(get_db(), token_id) if token_id else None
+    person = people.by_token_id(get_db(), token_id) if token_id else None
+    if person is not None:
+        g.person, g.auth_via = person, "socket"
+    return person
 
 
 def _authenticate(auth: object) -> tuple[dict, int] | None:
@@ -71,12 +73,6 @@ def on_disconnect(*_args):
     presence.disconnected(request.sid)
 
 
-def _language(person: dict) -> str:
-    """The language a socket's person reads: their own choice, else what the phone said."""
-    chosen = person.get("language")
-    return chosen if chosen in LANGUAGES else str(get_locale() or "en")
-
-
 def _event(handler: Callable) -> Callable:
     """Authenticate the socket, run the handler, and turn every refusal into an ack."""
 
@@ -86,18 +82,14 @@ def _event(handler: Callable) -> Callable:
         person = socket_person()
         if person is None:
             return {"status": 401, "error": _("Please open your join link again.")}
-        with force_locale(_language(person)):  # refusals in the sender's words
-            try:
-                return handler(person, data)
-            except AlertError as refused:
-                return {"status": refused.status, "error": refused.message}
-            except Exception as error:  # logged by id and type only: payloads hold private text
-                error_id = secrets.token_hex(4)
-                log.error("error %s in %s: %s", error_id, handler.__name__, type(error).__name__)
-                return {
-                    "status": 500,
-                    "error": _("Something went wrong (error %(id)s).", id=error_id),
-                }
+        try:  # refusals come in the sender's language: select_locale reads g.person
+            return handler(person, data)
+        except AlertError as refused:
+            return {"status": refused.status, "error": refused.message}
+        except Exception as error:  # logged by id and type only: payloads hold private text
+            error_id = secrets.token_hex(4)
+            log.error("error %s in %s: %s", error_id, handler.__name__, type(error).__name__)
+            return {"status": 500, "error": _("Something went wrong (error %(id)s).", id=error_id)}
 
     return wrapper
 
