@@ -199,6 +199,14 @@ def serve(
     from ictool.realtime import socketio
 
     app = _app(db)
+    queue = app.config.get("MESSAGE_QUEUE")
+    if queue:
+        from ictool.realtime import QueueUnusable, check_message_queue
+
+        try:
+            check_message_queue(queue)
+        except QueueUnusable as exc:
+            raise CliError(str(exc)) from None
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "127.0.0.1") else host  # noqa: S104
     lan = _lan_address() if host in ("0.0.0.0", "::") else shown  # noqa: S104
     scheme = "https" if use_https else "http"
@@ -223,6 +231,10 @@ def serve(
         f"{scheme}://{shown}:{port}/\n  phones on the set's Wi-Fi: {base}/",
         err=True,
     )
+    if queue:
+        from ictool.realtime import queue_address
+
+        click.echo(f"  sharing live events through: {queue_address(queue)}", err=True)
     if use_https:
         click.echo(
             f"  phones install the set's certificate from: {base}/ca\n"
