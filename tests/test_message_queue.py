@@ -13,7 +13,7 @@ from serverproc import ServerProcess, free_port
 from ictool.loadkit import RedisServer
 
 needs_redis = pytest.mark.skipif(
-    shutil.which("redis-server") is None, reason="no redis-server (apt-get install redis-server)"
+    shutil.which("redis-server") is None, reason="no redis-server (apt-get install -y redis-server)"
 )
 
 
