@@ -15,7 +15,7 @@ VENV="$(mktemp -d)"
 trap 'rm -rf "$VENV"' EXIT
 
 "$PYTHON" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --no-cache-dir -e '.[test]'
+"$VENV/bin/python" -m pip install --quiet -e '.[test]'
 {
     echo "# The exact versions the test suite last passed with: README's test command installs"
     echo "# with 'pip install -c constraints.txt'. Made by tools/refresh-constraints.sh on"
