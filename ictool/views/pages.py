@@ -34,7 +34,11 @@ def ic():
 @bp.get("/ad")
 def ad():
     person = _me("ad.board")
-    return render_template("ad.html", data=screens.ad_board(get_db(), person, day_arg()))
+    return render_template(
+        "ad.html",
+        data=screens.ad_board(get_db(), person, day_arg()),
+        can_people=allowed(get_db(), person, "people.view"),
+    )
 
 
 @bp.get("/me")
