@@ -408,3 +408,32 @@ def test_an_open_socket_of_a_deactivated_person_stops_on_its_next_event(app, db)
     people.set_active(db, person_id, False)
     assert sock.emit("alert:sync", {"since": 0}, callback=True)["status"] == 401
     sock.disconnect()
+
+
+def test_a_merge_combines_shared_rows_and_refuses_different_rider_dates(app, db):
+    _set_up(app, db)
+    right = people.create(db, 1, {"name": "Alex Rivera", "role": "performer"})
+    typo = people.create(db, 1, {"name": "Alex Riviera", "role": "performer"})
+    scene_id = _scene_with(db, right, typo)
+    db.execute("UPDATE scene_roster SET purpose = NULL WHERE person_id = ?", [right])
+    db.execute("UPDATE scene_roster SET purpose = 'stand-in' WHERE person_id = ?", [typo])
+    signed = "UPDATE scene_performers SET rider_signed_on = ? WHERE person_id = ?"
+    db.execute(signed, ["2027-02-20", right])
+    db.execute(signed, ["2027-02-21", typo])
+    db.conn.commit()
+    with pytest.raises(people_records.Conflict, match="rider_signed_on"):
+        people_records.merge(db, typo, right)
+    assert people.get(db, typo) is not None  # nothing changed
+    assert sorted(scenes.performer_ids(db, scene_id)) == sorted([right, typo])
+
+    db.execute(signed, ["2027-02-20", typo])
+    db.conn.commit()
+    moved = people_records.merge(db, typo, right)
+
+    assert scenes.performer_ids(db, scene_id) == [right]
+    roster = db.execute(
+        "SELECT person_id, purpose FROM scene_roster WHERE scene_id = ?", [scene_id]
+    )
+    assert roster.fetchall() == [(right, "stand-in")]  # the blank filled from the duplicate
+    assert moved == {}  # both rows were shared: combined, none moved
+    assert audit.entries(db)[-1]["detail"] == {"merged": typo, "moved": {}}
