@@ -9,6 +9,7 @@ nothing changed, when they disagree (different consent, different rider dates...
 """
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from ictool import audit, people
@@ -16,6 +17,15 @@ from ictool.db import now, transaction
 
 SIGN_IN_TABLES = {"tokens", "push_subscriptions"}  # a phone's, not a record of the show
 _IGNORED_ENDINGS = ("at", "_by")  # when and who recorded it: the kept row's stand
+
+
+# What a differing value means to the person merging (else the column's name is shown).
+VALUE_WORDS = {
+    "rider_signed_on": _l("rider date"),
+    "ok": _l("good-to-go answer"),
+    "status": _l("closure answer"),
+}
+KEPT_WINS = {"purpose"}  # on both rosters for different reasons: the right person's stands
 
 
 class Conflict(ValueError):
@@ -118,14 +128,9 @@ def _combine(db: Database, table: str, key: list[str], column: str, dup: int, in
             if value is None or value == keep[name]:
                 continue
             if keep[name] is not None:
-                raise Conflict(
-                    _(
-                        "Both people have a different %(what)s in %(table)s; correct one of "
-                        "them first, then merge.",
-                        what=name,
-                        table=table,
-                    )
-                )
+                if name in KEPT_WINS:
+                    continue
+                raise Conflict(_conflict(db, name, table, row))
             fill[name] = value
         if fill:
             sets = ", ".join(f"[{k}] = ?" for k in fill)
@@ -134,6 +139,28 @@ def _combine(db: Database, table: str, key: list[str], column: str, dup: int, in
                 [*fill.values(), keep["_rowid"]],
             )
         db.execute(f"DELETE FROM [{table}] WHERE rowid = ?", [row["_rowid"]])  # noqa: S608
+
+
+def _conflict(db: Database, column: str, table: str, row: dict) -> str:
+    """Say which value of the two people differs, and where, in words."""
+    what = str(VALUE_WORDS.get(column, column))
+    scene = None
+    if row.get("scene_id") is not None:
+        found = db.execute("SELECT number FROM scenes WHERE id = ?", [row["scene_id"]]).fetchone()
+        scene = found[0] if found else None
+    if scene is None:
+        return _(
+            "Both people have a different %(what)s in %(table)s; correct one of them first, "
+            "then merge.",
+            what=what,
+            table=table,
+        )
+    return _(
+        "Both people have a different %(what)s for scene %(scene)s; correct one of them "
+        "first, then merge. Nothing was changed.",
+        what=what,
+        scene=scene,
+    )
 
 
 def _latest_consent(db: Database, person_id: int) -> dict[int, tuple]:

@@ -421,7 +421,7 @@ def test_a_merge_combines_shared_rows_and_refuses_different_rider_dates(app, db)
     db.execute(signed, ["2027-02-20", right])
     db.execute(signed, ["2027-02-21", typo])
     db.conn.commit()
-    with pytest.raises(people_records.Conflict, match="rider_signed_on"):
+    with pytest.raises(people_records.Conflict, match="different rider date for scene 31"):
         people_records.merge(db, typo, right)
     assert people.get(db, typo) is not None  # nothing changed
     assert sorted(scenes.performer_ids(db, scene_id)) == sorted([right, typo])
