@@ -103,6 +103,14 @@ def test_setup_link_to_home_screen_then_add_edit_and_deactivate_a_person(chromiu
         expect(page.get_by_role("heading", name="Deactivated")).to_be_visible()
         _fits(page, "people with a deactivated person")
         screenshot(page, "people-page-320", full_page=True)
+
+        page.get_by_role("link", name="Kenji Mori-Tanaka").click()
+        for lang in ("fr", "de", "es", "sv"):  # longer words still fit the small phone
+            page.locator("#lang-select").select_option(lang)
+            page.locator("form.lang button").click()
+            expect(page.locator("html")).to_have_attribute("lang", lang)
+            wide = page.evaluate("() => document.documentElement.scrollWidth")
+            assert wide <= SMALL_PHONE["width"], f"edit person in {lang}: {wide} px"
         assert page.errors == []
     finally:
         context.close()
@@ -114,6 +122,12 @@ def test_a_used_setup_link_says_who_used_it_in_french(chromium, empty_server):
     first, page = _phone(chromium)
     second, other = _phone(chromium, locale="fr-FR")
     try:
+        for lang in ("fr", "de", "es", "sv"):
+            context, phone = _phone(chromium, locale=lang)
+            phone.goto(link)  # looking does not use the link up
+            wide = phone.evaluate("() => document.documentElement.scrollWidth")
+            assert wide <= SMALL_PHONE["width"], f"new production in {lang}: {wide} px"
+            context.close()
         page.goto(link)
         page.get_by_label("Title").fill("Nuit bleue")
         page.get_by_label("Jurisdiction").select_option("france")
