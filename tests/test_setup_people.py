@@ -118,6 +118,9 @@ def test_bad_setup_fields_are_named_and_nothing_is_written(app, db):
         assert _alert(response.text), field
     refused = c.post(f"/setup/{token}", data=dict(PRODUCTION, name="Ruth", role="performer"))
     assert refused.status_code == 422 and "producer (Producer)" in _alert(refused.text)
+    nameless = c.post(f"/setup/{token}", data=dict(PRODUCTION, name="  ", role="producer"))
+    assert nameless.status_code == 422 and "name" in _alert(nameless.text)  # after the
+    # production was checked and inserted: the whole transaction is rolled back
     assert db["productions"].count == 0 and db["people"].count == 0
     assert setup.state(db, token).status == "open"  # a mistake does not use the link up
 
