@@ -1,7 +1,10 @@
 """People on a production, their roles, and the join tokens that sign them in.
 
 A join token is shown once (as a link or QR code) and stored only as its SHA-256
-hash; it is revocable and expires the day after the production ends.
+hash; it is revocable and expires the day after the production ends. A deactivated
+person's tokens stop working at once (every request and socket event asks `by_token_id`)
+and work again if they are reactivated; their records stay. Deleting and merging people
+is in `people_records`.
 """
 
 import hashlib
