@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -64,6 +65,15 @@ def _row(db: Database, token: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def _local(at: str, production: dict | None) -> str:
+    """A stored UTC time as the production's local time, e.g. "2027-03-01 09:30 Europe/London"."""
+    zone = (production or {}).get("timezone")
+    when = datetime.fromisoformat(at)
+    if zone not in productions.timezones():
+        return f"{when:%Y-%m-%d %H:%M} UTC"
+    return f"{when.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}"
+
+
 def state(db: Database, token: str) -> State:
     """Whether this setup link can still be used, and if not, why."""
     row = _row(db, token)
@@ -75,7 +85,7 @@ def state(db: Database, token: str) -> State:
         return State(
             "used",
             used_by=person["name"] if person else None,
-            used_at=row["used_at"],
+            used_at=_local(row["used_at"], production),
             production=production["title"] if production else None,
         )
     if row["expires_at"] <= now():

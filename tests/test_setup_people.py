@@ -131,7 +131,7 @@ def test_a_setup_link_used_twice_says_by_whom_and_when(app, db):
     page = again.get(f"/setup/{token}")
     assert page.status_code == 410
     assert "already used" in page.text and "Ruth Adeyemi" in page.text and "Blue Hour" in page.text
-    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", page.text)
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d Europe/London", page.text)  # local time
     posted = again.post(f"/setup/{token}", data=dict(PRODUCTION, name="Eve", role="producer"))
     assert posted.status_code == 410 and "Ruth Adeyemi" in posted.text
     assert db["productions"].count == 1
