@@ -25,7 +25,9 @@ VALUE_WORDS = {
     "ok": _l("good-to-go answer"),
     "status": _l("closure answer"),
 }
-KEPT_WINS = {"purpose"}  # on both rosters for different reasons: the right person's stands
+# Where both differ and neither is wrong (a roster reason, the language a briefing was read
+# in), the right person's value stands.
+KEPT_WINS = {"purpose", "language"}
 
 
 class Conflict(ValueError):

@@ -440,3 +440,17 @@ def test_a_merge_combines_shared_rows_and_refuses_different_rider_dates(app, db)
     assert roster.fetchall() == [(right, "stand-in")]  # the blank filled from the duplicate
     assert moved == {}  # both rows were shared: combined, none moved
     assert audit.entries(db)[-1]["detail"] == {"merged": typo, "moved": {}}
+
+
+def test_a_merge_keeps_one_briefing_acknowledgement_whatever_its_language(app, db):
+    _set_up(app, db)
+    right = people.create(db, 1, {"name": "Kenji Mori", "role": "crew", "department": "camera"})
+    typo = people.create(db, 1, {"name": "Kenji Moro", "role": "crew", "department": "camera"})
+    for person_id, lang in ((right, "en"), (typo, "de")):
+        db["briefing_acks"].insert(
+            {"production_id": 1, "person_id": person_id, "version": 1, "language": lang,
+             "acknowledged_at": "2027-02-01T10:00:00"}
+        )  # fmt: skip
+    people_records.merge(db, typo, right)
+    acks = db.execute("SELECT person_id, language FROM briefing_acks").fetchall()
+    assert acks == [(right, "en")]
