@@ -1,4 +1,4 @@
-"""The `ictool` console script: serve, demo, links.
+"""The `ictool` console script: serve, demo, links, records (people and productions: cli_people).
 
 Errors are one clear line on stderr and a non-zero exit, never a traceback.
 """
@@ -49,13 +49,41 @@ def _lan_address() -> str:
     return found[0] if found else "127.0.0.1"
 
 
-def _links(app, base_url: str) -> list[dict]:
+NO_PRODUCTION = (
+    "this database holds no production yet: run `ictool serve` and open the setup link it "
+    "prints, or run `ictool production create --title TITLE --jurisdiction NAME --starts "
+    "YYYY-MM-DD --ends YYYY-MM-DD`"
+)
+
+
+def _production(conn, production_id: int | None) -> dict:
+    """The production a command acts on: the one chosen, else the only one."""
+    from ictool import productions
+
+    every = productions.every(conn)
+    listing = "; ".join(f"{p['id']} {p['title']!r}" for p in every)
+    if not every:
+        raise CliError(NO_PRODUCTION)
+    if production_id is not None:
+        found = productions.get(conn, production_id)
+        if found is None:
+            raise CliError(f"no production {production_id}; this database holds: {listing}")
+        return found
+    if len(every) > 1:
+        raise CliError(
+            f"this database holds {len(every)} productions; choose one with --production: "
+            + listing
+        )
+    return every[0]
+
+
+def _links(app, base_url: str, production_id: int | None = None) -> list[dict]:
     from ictool import people, productions
     from ictool.db import connect
 
     db = connect(app.config["DB"])
     out = []
-    for production in db["productions"].rows_where(order_by="id"):
+    for production in [_production(db, production_id)]:
         for person in people.in_production(db, production["id"]):
             token = people.issue_token(db, person["id"])
             out.append(
@@ -87,9 +115,16 @@ def _print_links(links: list[dict], as_json: bool, qr: bool = True) -> None:
 
 class _Commands(click.Group):
     """The commands, with `bench` and `soak` loaded only when asked for: they import asyncio
-    and ssl, which `serve` must not find already loaded when it patches for gevent."""
+    and ssl, which `serve` must not find already loaded when it patches for gevent. The
+    production and people commands live in `cli_people` (loaded the same way)."""
 
-    lazy = {"bench": "ictool.bench", "soak": "ictool.soak"}
+    lazy = {
+        "bench": ("ictool.bench", "bench"),
+        "soak": ("ictool.soak", "soak"),
+        "setup-link": ("ictool.cli_people", "setup_link"),
+        "production": ("ictool.cli_people", "production_group"),
+        "people": ("ictool.cli_people", "people_group"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
@@ -98,7 +133,8 @@ class _Commands(click.Group):
         if name in self.lazy:
             import importlib
 
-            return getattr(importlib.import_module(self.lazy[name]), name)
+            module, attribute = self.lazy[name]
+            return getattr(importlib.import_module(module), attribute)
         return super().get_command(ctx, name)
 
 
@@ -125,17 +161,26 @@ def demo(db: str | None) -> None:
     click.echo(f"demo production written to {app.config['DB']}")
 
 
-@cli.command()
-@click.option("--db", "db", metavar="PATH", help="SQLite file.")
-@click.option("--base-url", metavar="URL", help="The address phones use, e.g. http://10.0.0.5:5000")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {name, role, url}.")
-def links(db: str | None, base_url: str | None, as_json: bool) -> None:
-    """Print every person's join link (each call makes fresh links)."""
-    app = _app(db)
+def _base_url(app, base_url: str | None) -> str:
     base = base_url or app.config.get("BASE_URL") or f"http://{_lan_address()}:5000"
     if not base.startswith(("http://", "https://")):
         raise CliError("--base-url must start with http:// or https://")
-    _print_links(_links(app, base), as_json)
+    return base.rstrip("/")
+
+
+BASE_URL_HELP = "The address phones use, e.g. http://10.0.0.5:5000"
+PRODUCTION_HELP = "Production id (default: the only one)."
+
+
+@cli.command()
+@click.option("--db", "db", metavar="PATH", help="SQLite file.")
+@click.option("--base-url", metavar="URL", help=BASE_URL_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {name, role, url}.")
+@click.option("--production", "production_id", type=int, help=PRODUCTION_HELP)
+def links(db: str | None, base_url: str | None, as_json: bool, production_id: int | None) -> None:
+    """Print every active person's join link (each call makes fresh links)."""
+    app = _app(db)
+    _print_links(_links(app, _base_url(app, base_url), production_id), as_json)
 
 
 def _check_port(host: str, port: int) -> None:
@@ -219,13 +264,14 @@ def serve(
             tls_options["ssl_context"] = https.setup(app, host, base)
         except RuntimeError as exc:
             raise CliError(f"cannot set up HTTPS: {exc}") from exc
-    if with_demo:
-        conn = connect(app.config["DB"])
-        if productions.first(conn) is None:
-            demo_data.seed(conn)
-            click.echo("Seeded the demo production. Join links:")
-            _print_links(_links(app, base), as_json=False, qr=False)
-        conn.close()
+    conn = connect(app.config["DB"])
+    if with_demo and productions.first(conn) is None:
+        demo_data.seed(conn)
+        click.echo("Seeded the demo production. Join links:")
+        _print_links(_links(app, base), as_json=False, qr=False)
+    elif productions.first(conn) is None:
+        _print_setup_link(conn, base)
+    conn.close()
     click.echo(
         f"\nictool is serving {app.config['DB']}\n  on this machine: "
         f"{scheme}://{shown}:{port}/\n  phones on the set's Wi-Fi: {base}/",
@@ -387,22 +433,24 @@ def purge(db: str | None, dry_run: bool) -> None:
         )
 
 
+def _read(file: str) -> bytes:
+    try:
+        return Path(file).read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {file}: {exc.strerror}") from exc
+
+
 @cli.command("import-schedule")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--db", "db", metavar="PATH", help="SQLite file.")
-@click.option("--production", "production_id", type=int, help="Production id (default: first).")
+@click.option("--production", "production_id", type=int, help=PRODUCTION_HELP)
 def import_schedule(file: str, db: str | None, production_id: int | None) -> None:
     """Import days, scenes and cast from a call-sheet CSV (all or nothing)."""
-    from ictool import productions, schedule_import
+    from ictool import schedule_import
 
     _app_, conn = _records_db(db)
-    production = productions.get(conn, production_id) if production_id else productions.first(conn)
-    if production is None:
-        raise CliError("no such production in this database")
-    try:
-        data = Path(file).read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read {file}: {exc.strerror}") from exc
+    production = _production(conn, production_id)
+    data = _read(file)
     try:
         created = schedule_import.import_csv(conn, production["id"], data)
     except schedule_import.ImportFailed as exc:
@@ -413,6 +461,20 @@ def import_schedule(file: str, db: str | None, production_id: int | None) -> Non
         f"imported {created['scenes']} scene(s), {created['days']} new day(s), "
         f"{created['people']} new performer(s) into {production['title']!r}"
     )
+
+
+def _print_setup_link(conn, base: str) -> None:
+    import segno
+
+    from ictool import productions, setup
+
+    url = f"{base}/setup/{setup.issue(conn)}"
+    empty = "This database holds no production yet. " if not productions.first(conn) else ""
+    click.echo(
+        f"\n{empty}Open this one-time setup link (valid for 24 hours, until used) to create "
+        f"a production:\n{url}"
+    )
+    segno.make(url, error="l").terminal(compact=True)
 
 
 def main() -> None:

@@ -65,3 +65,12 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unexpected)
     app.register_error_handler(Exception, _unexpected)
+
+
+class Invalid(ValueError):
+    """A field a person typed is not acceptable: `field` names it, the message says why
+    (in the person's language). Views answer it with a 4xx naming the field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field

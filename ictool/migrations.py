@@ -329,3 +329,25 @@ def clearance_1(db: Database) -> None:
         "CREATE INDEX scene_garments_scene ON scene_garments(scene_id)",
         "CREATE INDEX scene_set_closures_scene ON scene_set_closures(scene_id, id)",
     )
+
+
+@migrations(name="0010_setup_people_1")
+def setup_people_1(db: Database) -> None:
+    """A production's company and time zone; a performer's character name; people who are
+    deactivated (their links stop, their records stay); one-time setup links, hashed."""
+    _run(
+        db,
+        "ALTER TABLE productions ADD COLUMN company TEXT",
+        "ALTER TABLE productions ADD COLUMN timezone TEXT",
+        "ALTER TABLE people ADD COLUMN character_name TEXT",
+        "ALTER TABLE people ADD COLUMN deactivated_at TEXT",
+        """CREATE TABLE setup_tokens (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            used_by INTEGER REFERENCES people(id),
+            production_id INTEGER REFERENCES productions(id)
+        )""",
+    )

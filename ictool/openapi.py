@@ -43,6 +43,34 @@ def _id(name: str) -> dict:
 
 
 SCENE = {"parameters": [_id("scene_id")]}
+_TEXT_OR_NULL = {"type": "string", "maxLength": 80, "nullable": True}
+_PERSON_FIELDS = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 80},
+        "role": {
+            "type": "string",
+            "enum": [
+                "coordinator",
+                "first_ad",
+                "second_ad",
+                "director",
+                "performer",
+                "crew",
+                "producer",
+            ],
+        },
+        "department": {"type": "string", "maxLength": 60, "nullable": True},
+        "character_name": _TEXT_OR_NULL,
+        "language": {
+            "type": "string",
+            "enum": ["en", "fr", "de", "es", "sv"],
+            "nullable": True,
+        },
+    },
+}
+_R_PEOPLE = ("401", "403", "404")
 PERSON = {"parameters": [_id("person_id")]}
 
 PATHS: dict[str, dict] = {
@@ -92,16 +120,62 @@ PATHS: dict[str, dict] = {
             errors=("400", "401", "403", "404", "422"),
         ),
     },
-    "/api/people": {"get": op("People on the production", ANY_LIST)},
+    "/api/people": {
+        "get": op("People on the production", ANY_LIST),
+        "post": op(
+            "Add a person (the producer: anyone; the IC: performers and crew; ADs: crew)",
+            status="201",
+            body={**_PERSON_FIELDS, "required": ["name", "role"]},
+            errors=("400", "401", "403", "422"),
+        ),
+    },
+    "/api/people/{person_id}": {
+        **PERSON,
+        "get": op("One person (more for whoever manages them)", errors=("401", "403", "404")),
+        "patch": op(
+            "Change a person's name, role, department, character name or language",
+            body=_PERSON_FIELDS,
+            errors=("400", "401", "403", "404", "422"),
+        ),
+        "delete": op(
+            "Delete a person added by mistake (never signed in, no records)",
+            errors=("401", "403", "404", "409"),
+        ),
+    },
+    "/api/people/{person_id}/deactivate": {
+        **PERSON,
+        "post": op("Deactivate: their links stop, their records stay", errors=_R_PEOPLE),
+    },
+    "/api/people/{person_id}/reactivate": {
+        **PERSON,
+        "post": op("Bring a deactivated person back", errors=_R_PEOPLE),
+    },
+    "/api/people/{person_id}/merge": {
+        **PERSON,
+        "post": op(
+            "Merge this duplicate into another person of the same role (all or nothing)",
+            body={
+                "type": "object",
+                "required": ["into"],
+                "properties": {"into": {"type": "integer", "minimum": 1}},
+            },
+            errors=("400", "401", "403", "404", "409", "422"),
+        ),
+    },
     "/api/people/{person_id}/link": {
         **PERSON,
         "post": op(
-            "A fresh join link and QR code (IC)", status="201", errors=("401", "403", "404")
+            "A fresh join link and QR code (the IC, or whoever manages the person)",
+            status="201",
+            errors=("401", "403", "404", "409"),
         ),
     },
     "/api/people/{person_id}/revoke": {
         **PERSON,
-        "post": op("Revoke a person's join links (IC)", errors=("401", "403", "404")),
+        "post": op(
+            "Revoke a person's join links (the IC, or whoever manages the person)",
+            errors=("401", "403", "404"),
+        ),
     },
 }
 

@@ -81,6 +81,23 @@ for _role, _caps in _RECORDS.items():
 # Capabilities a crew member holds through their department, production-wide.
 DEPARTMENT_CAPABILITIES: dict[str, set[str]] = {"costume": {"garments.edit", "garments.confirm"}}
 
+# People (issue 11): whom each role may add, edit, deactivate, delete, merge and sign out
+# (a lost phone). The producer manages everyone; the IC performers and crew; the ADs crew.
+MANAGES: dict[str, tuple[str, ...]] = {
+    "producer": (
+        "coordinator",
+        "first_ad",
+        "second_ad",
+        "director",
+        "performer",
+        "crew",
+        "producer",
+    ),
+    "coordinator": ("performer", "crew"),
+    "first_ad": ("crew",),
+    "second_ad": ("crew",),
+}
+
 HOME_SCREENS = {
     "coordinator": "pages.ic",
     "first_ad": "pages.ad",
@@ -111,5 +128,41 @@ def require(db: Database, person: dict | None, capability: str, scene: dict | No
     if person is None:
         abort(401)
     if not allowed(db, person, capability, scene):
+        abort(403)
+    return person
+
+
+def manageable_roles(person: dict) -> tuple[str, ...]:
+    """The roles of the people this person may manage (and give those roles to)."""
+    return MANAGES.get(person["role"], ())
+
+
+def may_manage(person: dict, target: dict, new_role: str | None = None) -> bool:
+    """May this person manage `target` (and, when given, make them `new_role`)? Never
+    themselves: nobody deactivates, deletes, merges or re-roles their own account."""
+    roles = manageable_roles(person)
+    return (
+        target["production_id"] == person["production_id"]
+        and target["id"] != person["id"]
+        and target["role"] in roles
+        and (new_role is None or new_role in roles)
+    )
+
+
+def may_link(db: Database, person: dict, target: dict) -> bool:
+    """May this person show a fresh join code for `target`, or revoke their links? The IC
+    for anyone; a manager for whom they manage."""
+    same = target["production_id"] == person["production_id"]
+    return same and (allowed(db, person, "people.links") or may_manage(person, target))
+
+
+def require_manage(
+    db: Database, person: dict | None, target: dict, new_role: str | None = None
+) -> dict:
+    """Abort with 401 when nobody is signed in, 403 when this person may not manage
+    `target` (or give them `new_role`)."""
+    if person is None:
+        abort(401)
+    if not may_manage(person, target, new_role):
         abort(403)
     return person

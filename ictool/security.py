@@ -49,7 +49,7 @@ def _headers(response):
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.path.startswith("/api/") or request.path.startswith("/join/"):
+    if request.path.startswith(("/api/", "/join/", "/setup/")):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 

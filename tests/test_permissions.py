@@ -97,3 +97,34 @@ def test_every_route_answers_every_role_without_a_server_error(app, clients, cli
                     headers = {"X-CSRF-Token": csrf(c)} if who != "signed out" else {}
                     response = c.post(url, json={}, headers=headers)
                 assert response.status_code < 500, f"{method} {url} as {who}"
+
+
+# Who manages whom (issue 11): the producer everyone, the IC performers and crew, ADs crew.
+MANAGED_BY = {
+    "Kenji Mori": dict(producer=OK, coordinator=OK, first_ad=OK, second_ad=OK),  # crew
+    "Jordan Blake": dict(producer=OK, coordinator=OK),  # a performer
+    "Tom Brennan": dict(producer=OK),  # the 1st AD
+    "Maya Okafor": dict(producer=OK),  # the IC (and not herself)
+    "Ruth Adeyemi": {},  # the producer: nobody manages themselves
+}
+PEOPLE_VIEW = dict(coordinator=OK, first_ad=OK, second_ad=OK, producer=OK)
+
+
+def test_the_people_routes_follow_who_manages_whom(clients, client, person):
+    for name, managers in MANAGED_BY.items():
+        target = person(name)["id"]
+        for url, allowed in (
+            (f"/people/{target}", managers),
+            (f"/api/people/{target}", PEOPLE_VIEW),
+        ):
+            assert client.get(url).status_code == 401, f"{url} signed out"
+            for who, c in clients.items():
+                status = c.get(url).status_code
+                assert status == allowed.get(who, NO), f"{url} ({name}) as {who}: {status}"
+        for who, c in clients.items():
+            sent = c.patch(
+                f"/api/people/{target}", json={"language": "fr"}, headers={"X-CSRF-Token": csrf(c)}
+            )
+            assert sent.status_code == managers.get(who, NO), (
+                f"PATCH {name} as {who}: {sent.status_code}"
+            )

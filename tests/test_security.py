@@ -180,7 +180,7 @@ def test_a_body_over_the_limit_is_413(client, token):
         ("get", "/api/nothing-here", {}, 404),
         ("delete", "/api/me", {}, 405),
         ("post", "/api/scenes/1/blocking", {"json": {"beats": "one"}}, 403),
-        ("post", "/api/people/999999/link", {"json": {}}, 403),
+        ("post", "/api/people/999999/link", {"json": {}}, 404),  # the 1st AD links crew (issue 11)
     ],
 )
 def test_bad_input_is_a_clear_json_4xx(client, token, method, path, kwargs, status):

@@ -26,11 +26,14 @@ def register_blueprints(app: Flask) -> None:
         ca,
         join,
         pages,
+        people_api,
+        people_pages,
         producer_api,
         producer_pages,
         pwa,
         scene_pages,
         scenes_api,
+        setup_pages,
     )
 
     app.url_map.converters["int"] = IdConverter
@@ -44,6 +47,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scene_pages.bp)
     app.register_blueprint(producer_api.bp)
     app.register_blueprint(producer_pages.bp)
+    app.register_blueprint(setup_pages.bp)
+    app.register_blueprint(people_pages.bp)
+    app.register_blueprint(people_api.bp)
 
 
 def json_body() -> dict:

@@ -12,7 +12,7 @@ from ictool import blocking, clearance, openapi, people, productions, scenes, sc
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.i18n import LANGUAGES
-from ictool.permissions import allowed, require
+from ictool.permissions import allowed, may_link, require
 from ictool.views import day_arg, json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -136,9 +136,16 @@ def _same_production(person_id: int, me: dict) -> dict:
 
 @bp.post("/people/<int:person_id>/link")
 def person_link(person_id: int):
-    """A fresh join link and its QR code (SVG) for a person (IC only)."""
-    me = require(get_db(), current_person(), "people.links")
-    _same_production(person_id, me)
+    """A fresh join link and its QR code (SVG) for a person (the IC, or their manager)."""
+    me = require(get_db(), current_person(), "people.view")
+    target = _same_production(person_id, me)
+    if not may_link(get_db(), me, target):
+        abort(403)
+    if target["deactivated_at"]:
+        abort(
+            409,
+            description=_("%(name)s is deactivated: reactivate them first.", name=target["name"]),
+        )
     token = people.issue_token(get_db(), person_id, me["id"])
     url = url_for("join.join", token=token, _external=True)
     return jsonify(url=url, qr_svg=segno.make(url, error="m").svg_inline(scale=6)), 201
@@ -147,6 +154,7 @@ def person_link(person_id: int):
 @bp.post("/people/<int:person_id>/revoke")
 def person_revoke(person_id: int):
     """Revoke every join link of a person (a lost phone)."""
-    me = require(get_db(), current_person(), "people.links")
-    _same_production(person_id, me)
+    me = require(get_db(), current_person(), "people.view")
+    if not may_link(get_db(), me, _same_production(person_id, me)):
+        abort(403)
     return jsonify(revoked=people.revoke_tokens(get_db(), person_id, me["id"]))

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from ictool import people
+from ictool import people, productions
 from ictool.auth import current_person, sign_in
 from ictool.db import get_db
 from ictool.i18n import LANGUAGES
@@ -21,7 +21,7 @@ def healthz():
 def index():
     if current_person():
         return redirect(url_for("pages.home"))
-    return render_template("welcome.html")
+    return render_template("welcome.html", empty=productions.first(get_db()) is None)
 
 
 @bp.get("/join/<token>")

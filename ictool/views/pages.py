@@ -2,12 +2,13 @@
 
 import segno
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ictool import blocking, people, scene_panel, scenes, screens
 from ictool.auth import current_person
 from ictool.db import get_db
-from ictool.permissions import HOME_SCREENS, allowed, require
-from ictool.views import day_arg
+from ictool.permissions import HOME_SCREENS, allowed, may_link, require
+from ictool.views import day_arg, people_pages
 
 bp = Blueprint("pages", __name__)
 
@@ -33,7 +34,11 @@ def ic():
 @bp.get("/ad")
 def ad():
     person = _me("ad.board")
-    return render_template("ad.html", data=screens.ad_board(get_db(), person, day_arg()))
+    return render_template(
+        "ad.html",
+        data=screens.ad_board(get_db(), person, day_arg()),
+        can_people=allowed(get_db(), person, "people.view"),
+    )
 
 
 @bp.get("/me")
@@ -86,23 +91,25 @@ def _blocking_diff(db, scene_id: int) -> dict | None:
 
 @bp.get("/people")
 def people_list():
-    person = _me("people.view")
-    db = get_db()
-    return render_template(
-        "people.html",
-        people=people.in_production(db, person["production_id"]),
-        can_link=allowed(db, person, "people.links"),
-    )
+    return people_pages.render_list(_me("people.view"))
 
 
 @bp.post("/people/<int:person_id>/link")
 def person_link(person_id: int):
-    """The IC shows a person's QR code to scan; a fresh join link is made for it."""
-    me = _me("people.links")
+    """The IC (or whoever manages this person) shows their QR code to scan; a fresh join
+    link is made for it."""
+    me = _me("people.view")
     db = get_db()
     target = people.get(db, person_id)
     if target is None or target["production_id"] != me["production_id"]:
         abort(404)
+    if not may_link(db, me, target):
+        abort(403)
+    if target["deactivated_at"]:
+        abort(
+            409,
+            description=_("%(name)s is deactivated: reactivate them first.", name=target["name"]),
+        )
     url = url_for("join.join", token=people.issue_token(db, person_id, me["id"]), _external=True)
     svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff")
     return render_template("person_link.html", target=target, url=url, qr_svg=svg)
