@@ -31,6 +31,8 @@ def register_blueprints(app: Flask) -> None:
         pwa,
         scene_pages,
         scenes_api,
+        schedule_api,
+        schedule_pages,
     )
 
     app.url_map.converters["int"] = IdConverter
@@ -44,6 +46,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scene_pages.bp)
     app.register_blueprint(producer_api.bp)
     app.register_blueprint(producer_pages.bp)
+    app.register_blueprint(schedule_api.bp)
+    app.register_blueprint(schedule_pages.bp)
 
 
 def json_body() -> dict:
