@@ -158,7 +158,7 @@ def test_the_upload_page_shows_each_error_and_imports_nothing(login, db):
             "step": "apply",
         },
     )
-    assert "Imported: 4 new scenes, 2 new days" in applied.get_data(as_text=True)
+    assert "New scenes: 4, new days: 2" in applied.get_data(as_text=True)
 
 
 def test_the_api_takes_a_csv_body_and_answers_errors_as_data(login):
