@@ -75,6 +75,12 @@ def time_problem(value: object) -> str | None:
 def _text(field: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ScheduleError(field, _("%(key)s must be non-empty text", key=field))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ScheduleError(
+            field, _("%(key)s has characters that are not valid text", key=field)
+        ) from None
     if len(value.strip()) > LIMITS[field]:
         raise ScheduleError(
             field, _("%(key)s must be at most %(n)s characters", key=field, n=LIMITS[field])
