@@ -125,13 +125,15 @@ def test_the_schedule_page_fits_a_small_phone(show, new_phone, lang):
     producer.locator("form[enctype] button[type=submit]").click()
     producer.locator("#import-preview form button[type=submit]").click()
     expect(producer.locator("#imported")).to_be_visible()
-    ad = new_phone(show.tokens["Tom Brennan"], viewport=SMALL, locale=lang)
+    ad = new_phone(show.tokens["Tom Brennan"], viewport=SMALL, locale=lang, server=show)
     assert ad.evaluate("document.documentElement.lang") == lang
     ad.goto(f"{show.url}/schedule")
+    assert ad.locator("#day-1").is_visible() and ad.locator("li.sched-scene").count() == 3
     for summary in ad.locator("details > summary").all():
         summary.click()  # every form open: the widest the page gets
     assert ad.evaluate("document.documentElement.scrollWidth") <= SMALL["width"]
     screenshot(ad, f"schedule-{lang}-320", full_page=True)
     ad.goto(f"{show.url}/producer/import")
+    assert ad.locator("input[type=file]").is_visible()
     assert ad.evaluate("document.documentElement.scrollWidth") <= SMALL["width"]
     assert ad.errors == []
