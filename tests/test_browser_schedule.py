@@ -11,6 +11,7 @@ import pytest
 from browser import axe_violations, screenshot, wait_online
 from playwright.sync_api import expect
 from serverproc import ServerProcess
+from test_a11y import SMALL_TARGETS
 
 from ictool import people, productions
 from ictool.db import connect
@@ -133,6 +134,9 @@ def test_the_schedule_page_fits_a_small_phone(show, new_phone, lang):
         summary.click()  # every form open: the widest the page gets
     assert ad.evaluate("document.documentElement.scrollWidth") <= SMALL["width"]
     screenshot(ad, f"schedule-{lang}-320", full_page=True)
+    if lang == "en":  # every form open: axe, and targets a thumb can hit
+        assert axe_violations(ad) == []
+        assert ad.evaluate(SMALL_TARGETS) == []
     ad.goto(f"{show.url}/producer/import")
     assert ad.locator("input[type=file]").is_visible()
     assert ad.evaluate("document.documentElement.scrollWidth") <= SMALL["width"]
