@@ -309,10 +309,10 @@ def add_scene(db: Database, production_id: int, fields: dict, actor_id: int | No
     closed = _bool("closed_set", fields.get("closed_set", False))
     cast = _cast(db, production_id, fields.get("cast", []))
     with transaction(db):
+        day_id = day["id"] if day else None
         scene_id = write_scene(
-            db, production_id, day["id"] if day else None, number, description, intimacy,
-            closed, cast,
-        )  # fmt: skip
+            db, production_id, day_id, number, description, intimacy, closed, cast
+        )
         audit.record_for_scene(db, "scene.added", scenes.get(db, scene_id), actor_id)
     announce(db, production_id, [scene_id])
     return scene_id
@@ -531,6 +531,7 @@ def announce(
     rooms = [role_room(production_id, role) for role in SCREEN_ROLES]
     rooms += [person_room(p) for p in sorted(people_told)]
     publish("schedule:changed", {"production_id": production_id, "scene_ids": scene_ids}, to=rooms)
-    for scene_id in scene_ids:
-        if scenes.get(db, scene_id) is not None:
+    for scene_id in scene_ids:  # a scene with nothing to clear shows no clearance panel
+        scene = scenes.get(db, scene_id)
+        if scene is not None and (scenes.is_intimate(scene) or scene["closed_set"]):
             clearance.announce(db, scene_id)
