@@ -316,6 +316,8 @@ def test_the_schedule_page_edits_with_plain_forms(show):
     assert 'href="/schedule"' in ic.get("/ic").get_data(as_text=True)
     assert 'href="/schedule"' in ad.get("/ad").get_data(as_text=True)
     assert 'href="/schedule"' not in show.login("director").get("/ad").get_data(as_text=True)
+    ad_import = ad.get("/producer/import").get_data(as_text=True)
+    assert 'href="/schedule"' in ad_import and "/producer/budget" not in ad_import
 
 
 def test_a_scene_with_records_is_never_deleted(show):

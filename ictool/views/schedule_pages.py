@@ -18,12 +18,12 @@ bp = Blueprint("schedule_pages", __name__)
 
 @bp.app_context_processor
 def _helpers() -> dict:
-    def may_open_schedule() -> bool:
-        """Show the link to the Schedule page to those who may edit something on it."""
+    def may(capability: str) -> bool:
+        """Does the signed-in person hold this capability? (Links only: routes check too.)"""
         person = current_person()
-        return person is not None and allowed(get_db(), person, "scene.intimacy")
+        return person is not None and allowed(get_db(), person, capability)
 
-    return {"may_open_schedule": may_open_schedule}
+    return {"may": may, "may_open_schedule": lambda: may("scene.intimacy")}
 
 
 def _int_or_none(name: str) -> int | None:
