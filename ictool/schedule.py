@@ -221,13 +221,14 @@ def add_day(
     production = productions.get(db, production_id)
     day, location = _date(production, day), _text("location", location)
     call_time = _call_time(call_time)
-    if any(d["date"] == day for d in scenes.days(db, production_id)):
-        raise Conflict("date", _("%(date)s is already a shoot day", date=day))
-    with transaction(db):
+    with transaction(db):  # checked and written under the write lock: one day per date
+        if any(d["date"] == day for d in scenes.days(db, production_id)):
+            raise Conflict("date", _("%(date)s is already a shoot day", date=day))
         day_id = scenes.add_day(db, production_id, day, location, call_time)
         audit.record(
             db, "day.added", actor_id=actor_id, production_id=production_id, subject=f"day:{day_id}"
         )
+    announce(db, production_id)
     return day_id
 
 
@@ -241,12 +242,12 @@ def edit_day(db: Database, day: dict, changes: dict, actor_id: int | None) -> li
     }
     new = {k: checks[k](v) for k, v in changes.items() if k in checks}
     new = {k: v for k, v in new.items() if v != day[k]}
-    if "date" in new and any(
-        d["date"] == new["date"] for d in scenes.days(db, day["production_id"])
-    ):
-        raise Conflict("date", _("%(date)s is already a shoot day", date=new["date"]))
     if new:
         with transaction(db):
+            if "date" in new and any(
+                d["date"] == new["date"] for d in scenes.days(db, day["production_id"])
+            ):
+                raise Conflict("date", _("%(date)s is already a shoot day", date=new["date"]))
             db["shoot_days"].update(day["id"], new)
             audit.record(
                 db,
@@ -303,12 +304,12 @@ def default_roster(db: Database, production_id: int, cast: list[int]) -> dict[in
 def add_scene(db: Database, production_id: int, fields: dict, actor_id: int | None) -> int:
     """Add a scene to a day (or unscheduled) at the end; a closed set gets the usual roster."""
     day = day_of(db, production_id, fields.get("day_id"))
-    number = _number(db, production_id, fields.get("number"))
     description = _text("description", fields.get("description"))
     intimacy = _intimacy(fields.get("intimacy", "none"))
     closed = _bool("closed_set", fields.get("closed_set", False))
     cast = _cast(db, production_id, fields.get("cast", []))
-    with transaction(db):
+    with transaction(db):  # the number is checked under the write lock: one scene per number
+        number = _number(db, production_id, fields.get("number"))
         day_id = day["id"] if day else None
         scene_id = write_scene(
             db, production_id, day_id, number, description, intimacy, closed, cast
