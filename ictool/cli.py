@@ -444,22 +444,69 @@ def _read(file: str) -> bytes:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--db", "db", metavar="PATH", help="SQLite file.")
 @click.option("--production", "production_id", type=int, help=PRODUCTION_HELP)
-def import_schedule(file: str, db: str | None, production_id: int | None) -> None:
-    """Import days, scenes and cast from a call-sheet CSV (all or nothing)."""
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--remove-missing", is_flag=True, help="Also remove scenes not in the file.")
+@click.option(
+    "--new-cast",
+    "new_cast",
+    multiple=True,
+    metavar="NAME",
+    help="A cast name that is a new performer, not a typo (repeatable).",
+)
+@click.option("--yes", is_flag=True, help="Apply changes to existing scenes without asking.")
+def import_schedule(
+    file: str,
+    db: str | None,
+    production_id: int | None,
+    dry_run: bool,
+    remove_missing: bool,
+    new_cast: tuple[str, ...],
+    yes: bool,
+) -> None:
+    """Import days, scenes and cast from a call-sheet CSV, first or revised (all or nothing).
+
+    A revised sheet updates scenes by number; what it changes is shown first, and applied
+    after you confirm (or with --yes). Comma, semicolon or tab separated."""
     from ictool import schedule_import
 
-    _app_, conn = _records_db(db)
+    app, conn = _records_db(db)
     production = _production(conn, production_id)
     data = _read(file)
-    try:
-        created = schedule_import.import_csv(conn, production["id"], data)
-    except schedule_import.ImportFailed as exc:
-        for error in exc.errors:
-            click.echo(f"ictool: {file}: {error}", err=True)
-        raise CliError(f"{len(exc.errors)} error(s) in {file}; nothing was imported") from None
+    options = {"remove_missing": remove_missing, "new_cast": new_cast}
+    with app.app_context():
+        try:
+            report = schedule_import.import_csv(
+                conn, production["id"], data, dry_run=True, **options
+            )
+        except schedule_import.ImportFailed as exc:
+            for error in exc.errors:
+                hint = f" (--new-cast {error.new_name!r})" if error.new_name else ""
+                click.echo(f"ictool: {file}: {error}{hint}", err=True)
+            raise CliError(f"{len(exc.errors)} error(s) in {file}; nothing was imported") from None
+        revises = (
+            report["changed"] or report["moved"] or report["removed"] or report["days_changed"]
+        )
+        if dry_run or revises:
+            for line in _diff_lines(report):
+                click.echo(line)
+        if dry_run:
+            click.echo("dry run: nothing was changed")
+            return
+        if revises and not yes:
+            if not sys.stdin.isatty():
+                raise CliError(
+                    "this file changes scenes already in the schedule; add --yes to apply"
+                )
+            click.confirm("Apply these changes?", abort=True)
+        options["expect"] = report["fingerprint"]
+        try:
+            done = schedule_import.import_csv(conn, production["id"], data, **options)
+        except (schedule_import.ImportFailed, schedule_import.PreviewStale) as exc:
+            raise CliError(f"{exc}; run it again") from None
     click.echo(
-        f"imported {created['scenes']} scene(s), {created['days']} new day(s), "
-        f"{created['people']} new performer(s) into {production['title']!r}"
+        f"imported {done['scenes']} scene(s), {done['days']} new day(s), "
+        f"{done['people']} new performer(s) into {production['title']!r}; "
+        f"{done['changed']} changed, {done['moved']} moved, {done['removed']} removed"
     )
 
 
@@ -475,6 +522,29 @@ def _print_setup_link(conn, base: str) -> None:
         f"a production:\n{url}"
     )
     segno.make(url, error="l").terminal(compact=True)
+
+
+def _diff_lines(report: dict) -> list[str]:
+    """A revised call sheet's changes, one line each."""
+    lines = [
+        f"+ day {d['date']} call {d['call_time']} at {d['location']}" for d in report["added_days"]
+    ]
+    for d in report["changed_days"]:
+        what = ", ".join(f"{k} {old} -> {new}" for k, (old, new) in d["changes"].items())
+        lines.append(f"~ day {d['date']}: {what}")
+    lines += [f"+ scene {s['number']} on {s['date']}" for s in report["added_scenes"]]
+    for s in report["moved_scenes"]:
+        lines.append(f"> scene {s['number']} moves {s['from'] or 'unscheduled'} -> {s['to']}")
+    for s in report["changed_scenes"]:
+        lines.append(f"~ scene {s['number']}: {', '.join(s['changes'])} changed")
+    lines += [f"+ performer {name}" for name in report["new_people"]]
+    for s in report["missing_scenes"]:
+        fate = "unscheduled (has records)" if s["has_records"] else "deleted"
+        if report["remove_missing"]:
+            lines.append(f"- scene {s['number']} on {s['from']}: {fate}")
+        else:
+            lines.append(f"  scene {s['number']} on {s['from']} is not in the file: kept")
+    return lines
 
 
 def main() -> None:

@@ -579,20 +579,6 @@ PATHS.update(
                 errors=("400", "401", "403", "404", "422"),
             ),
         },
-        "/api/schedule/import": {
-            "post": {
-                **op("Import a call-sheet CSV, all or nothing", status="201", errors=_RW),
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "text/csv": {"schema": {"type": "string"}},
-                        "multipart/form-data": {
-                            "schema": _obj(["file"], file={"type": "string", "format": "binary"})
-                        },
-                    },
-                },
-            }
-        },
         "/api/calendar.ics": {
             "get": _file("Your intimate scenes and rehearsals as iCalendar", "text/calendar")
         },
@@ -607,6 +593,161 @@ PATHS.update(
         "/api/reports/days/{day_id}.pdf": {
             "parameters": [_id("day_id")],
             "get": _file("The daily IC report as PDF", "application/pdf", _R404),
+        },
+    }
+)
+
+
+# Schedule editing and revised call sheets (issue 11): producer and ADs; the IC may PATCH a
+# scene's intimacy and closed_set only. 409: a conflict (a date or number already taken, a day
+# that still has scenes, a scene with records, a preview the schedule has moved on from).
+_EDIT = ("400", "401", "403", "404", "409", "422")
+_DATE = {"type": "string", "format": "date"}
+_HHMM = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}
+_INTIMACY = {
+    "type": "string",
+    "enum": ["none", "kiss", "simulated_sex", "partial_nudity", "full_nudity"],
+}
+_DAY_ID = {"type": "integer", "nullable": True, "description": "null: unscheduled"}
+_CAST = {"type": "array", "items": {"type": "integer"}, "description": "performers' ids"}
+_SCENE_BODY = {
+    "number": {"type": "string", "maxLength": 12},
+    "description": {"type": "string", "maxLength": 300},
+    "intimacy": _INTIMACY,
+    "closed_set": _BOOL,
+    "cast": _CAST,
+}
+SHOOT_DAY = _obj(
+    ["id", "date", "location", "call_time"],
+    id=_INT,
+    production_id=_INT,
+    date=_STR,
+    location=_STR,
+    call_time=_STR,
+)
+SCHEDULED_SCENE = _obj(
+    ["id", "number", "shoot_day_id", "position", "cast"],
+    id=_INT,
+    number=_STR,
+    description=_STR,
+    intimacy=_STR,
+    closed_set=_BOOL,
+    shoot_day_id=_NULLABLE_INT,
+    position=_INT,
+    cast={"type": "array", "items": _obj(["id", "name"], id=_INT, name=_STR)},
+)
+_FLAG = {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def _import_op() -> dict:
+    spec = op(
+        "Import a call-sheet CSV, first or revised: preview what it adds, changes, moves and"
+        " removes (?preview=1, 200), or apply it all or nothing (201)",
+        status="201",
+        errors=_EDIT,
+    )
+    spec["responses"]["200"] = {**spec["responses"]["201"], "description": "Preview"}
+    spec["parameters"] = [
+        _query("preview", _FLAG, "say what the file would change; write nothing"),
+        _query("remove_missing", _FLAG, "also remove scheduled scenes not in the file"),
+        _query(
+            "new_cast",
+            {"type": "array", "items": {"type": "string", "maxLength": 80}},
+            "cast names confirmed as new performers (did-you-mean errors)",
+        ),
+        _query("expect", {"type": "string", "maxLength": 64}, "a preview's fingerprint"),
+    ]
+    spec["requestBody"] = {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": _obj(["file"], file={"type": "string", "format": "binary"})
+            },
+        },
+    }
+    return spec
+
+
+PATHS["/api/days"]["post"] = op(
+    "Add a shoot day within the production's dates (producer, ADs)",
+    SHOOT_DAY,
+    status="201",
+    body=_obj(["date", "location", "call_time"], date=_DATE, location=_STR, call_time=_HHMM),
+    errors=_EDIT,
+)
+PATHS["/api/scenes"]["post"] = op(
+    "Add a scene to a day or unscheduled (producer, ADs)",
+    SCHEDULED_SCENE,
+    status="201",
+    body=_obj(["number", "description"], day_id=_DAY_ID, **_SCENE_BODY),
+    errors=_EDIT,
+)
+PATHS["/api/scenes/{scene_id}"]["patch"] = op(
+    "Change a scene (producer, ADs; the IC: intimacy and closed_set)",
+    SCHEDULED_SCENE,
+    body=_obj([], **_SCENE_BODY),
+    errors=_EDIT,
+)
+PATHS["/api/scenes/{scene_id}"]["delete"] = op(
+    "Delete a scene with no records (409 otherwise: move it to unscheduled)",
+    _obj(["deleted"], deleted=_INT),
+    errors=("401", "403", "404", "409"),
+)
+PATHS.update(
+    {
+        "/api/schedule": {
+            "get": op(
+                "Every shoot day with its scenes in order, and the unscheduled scenes",
+                _obj(
+                    ["days", "unscheduled"],
+                    days={"type": "array", "items": ANY_OBJECT},
+                    unscheduled={"type": "array", "items": SCHEDULED_SCENE},
+                ),
+            )
+        },
+        "/api/schedule/import": {"post": _import_op()},
+        "/api/days/{day_id}": {
+            "parameters": [_id("day_id")],
+            "patch": op(
+                "Change a day's date, location or call time (producer, ADs)",
+                SHOOT_DAY,
+                body=_obj([], date=_DATE, location=_STR, call_time=_HHMM),
+                errors=_EDIT,
+            ),
+            "delete": op(
+                "Delete a day with no scenes (409 naming them otherwise)",
+                _obj(["deleted"], deleted=_INT),
+                errors=("401", "403", "404", "409"),
+            ),
+        },
+        "/api/days/{day_id}/order": {
+            "parameters": [_id("day_id")],
+            "post": op(
+                "Set the order of a day's scenes (every scene of the day once)",
+                {"type": "array", "items": SCHEDULED_SCENE},
+                body=_obj(["scene_ids"], scene_ids={"type": "array", "items": _INT}),
+                errors=_EDIT,
+            ),
+        },
+        "/api/scenes/{scene_id}/move": {
+            "parameters": [_id("scene_id")],
+            "post": op(
+                "Move a scene to a day (null: unscheduled), at a position (default: last)",
+                SCHEDULED_SCENE,
+                body=_obj(["day_id"], day_id=_DAY_ID, position={"type": "integer", "minimum": 0}),
+                errors=_EDIT,
+            ),
         },
     }
 )

@@ -78,6 +78,18 @@ _RECORDS: dict[str, set[str]] = {
 for _role, _caps in _RECORDS.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
 
+# Schedule editing (issue 11): the producer and the ADs edit days and scenes (add, edit,
+# move, reorder, delete) and import revised call sheets; the IC, who knows what a scene
+# asks of its performers, sets a scene's intimacy level and closed set, nothing else.
+_SCHEDULE: dict[str, set[str]] = {
+    "producer": {"schedule.edit", "scene.intimacy"},
+    "first_ad": {"schedule.edit", "scene.intimacy"},
+    "second_ad": {"schedule.edit", "scene.intimacy"},
+    "coordinator": {"scene.intimacy"},
+}
+for _role, _caps in _SCHEDULE.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+
 # Capabilities a crew member holds through their department, production-wide.
 DEPARTMENT_CAPABILITIES: dict[str, set[str]] = {"costume": {"garments.edit", "garments.confirm"}}
 

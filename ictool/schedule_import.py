@@ -1,19 +1,30 @@
-"""Import the schedule from a call-sheet CSV: shoot days, scenes and their cast.
+"""Import the schedule from a call-sheet CSV: shoot days, scenes and their cast, first or
+revised.
+
+A revised call sheet updates the schedule by scene number: a scene already in the schedule
+is changed (description, intimacy, closed set, cast) or moved to its new day, keeping its
+riders, consents, blocking and roster; a new number is added. Scenes of the schedule that
+are not in the file stay where they are unless the person confirms their removal
+(`remove_missing`): then a scene with records is moved to Unscheduled (records kept) and one
+without is deleted. `preview` says all of this without writing anything.
 
 Every row is checked before anything is written, and every error names its row (as a
-spreadsheet numbers it: the header is row 1) and column. An import with any error
-changes nothing; a good one is written in one transaction.
+spreadsheet numbers it: the header is row 1) and column. An import with any error changes
+nothing; a good one is written in one transaction. Commas, semicolons and tabs separate
+cells (spreadsheets in French, German, Spanish and Swedish save with semicolons).
 """
 
 import csv
+import difflib
+import hashlib
 import io
-from dataclasses import dataclass
-from datetime import date, time
+import json
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import audit, people, scenes
+from ictool import audit, people, productions, scenes, schedule
 from ictool.db import transaction
 
 REQUIRED = ("date", "call_time", "location", "scene", "description")
@@ -22,21 +33,30 @@ MAX_ROWS = 2000
 MAX_BYTES = 1024 * 1024
 LIMITS = {"location": 120, "scene": 12, "description": 300}
 YES = {"yes", "y", "true", "1", "x", "closed"}
-NO = {"no", "n", "false", "0", "open", ""}
+NO = {"no", "n", "false", "0", "open"}
 CLOSED_BY_DEFAULT = ("simulated_sex", "partial_nudity", "full_nudity")
-ROSTER_ROLES = {"coordinator": "intimacy coordinator", "director": "director", "first_ad": "1st AD"}
+DELIMITERS = (",", ";", "\t")
+CLOSE_NAME = 0.8  # difflib ratio from which a new cast name looks like a typo of a performer's
 
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem: the row as a spreadsheet numbers it, the column, and what to fix."""
+    """One problem: the row as a spreadsheet numbers it, the column, and what to fix.
+    `new_name` is set when confirming that cast name as a new performer would clear it."""
 
     row: int
     column: str
     message: str
+    new_name: str | None = None
 
     def __str__(self) -> str:
         return f"row {self.row}, column {self.column}: {self.message}"
+
+    def public(self) -> dict:
+        out = {"row": self.row, "column": self.column, "message": self.message}
+        if self.new_name:
+            out["new_cast"] = self.new_name
+        return out
 
 
 class ImportFailed(ValueError):
@@ -47,7 +67,11 @@ class ImportFailed(ValueError):
         self.errors = errors
 
 
-def _decode(data: bytes | str) -> str:
+class PreviewStale(ValueError):
+    """The schedule changed between the preview and the apply; nothing was imported."""
+
+
+def decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data.lstrip("\ufeff")
     if len(data) > MAX_BYTES:
@@ -58,6 +82,14 @@ def _decode(data: bytes | str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFailed([RowError(1, "-", _("save the file as CSV UTF-8"))]) from None
+
+
+def delimiter(text: str) -> str:
+    """The cell separator, sniffed from the header line: the most frequent of , ; and tab
+    (the header's column names contain none of them)."""
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: (counts[d], d == ","))
 
 
 def _header(raw: list[str]) -> list[str]:
@@ -82,19 +114,17 @@ def _intimacy(value: str) -> str | None:
 class _Checker:
     """Checks rows one by one against the file so far and the database."""
 
-    def __init__(self, db: Database, production_id: int):
-        self.db, self.production_id = db, production_id
+    def __init__(self, db: Database, production_id: int, new_cast: set[str]):
+        self.production = productions.get(db, production_id)
         self.errors: list[RowError] = []
         self.days: dict[str, tuple[int, str, str]] = {}  # date -> (row, call, location)
-        self.existing_days = {d["date"]: d for d in scenes.days(db, production_id)}
         self.scene_rows: dict[str, int] = {}
-        self.existing_scenes = {
-            s["number"].lower() for s in scenes.of_production(db, production_id)
-        }
         self.people = {p["name"].lower(): p for p in people.in_production(db, production_id)}
+        self.performers = [p["name"] for p in self.people.values() if p["role"] == "performer"]
+        self.new_cast = {name.strip().lower() for name in new_cast}
 
-    def error(self, row: int, column: str, message: str) -> None:
-        self.errors.append(RowError(row, column, message))
+    def error(self, row: int, column: str, message: str, new_name: str | None = None) -> None:
+        self.errors.append(RowError(row, column, message, new_name))
 
     def row(self, n: int, cells: dict[str, str]) -> dict | None:
         before = len(self.errors)
@@ -105,31 +135,33 @@ class _Checker:
             if len(cells.get(column, "")) > limit:
                 self.error(n, column, _("is longer than %(n)s characters", n=limit))
         day, call = cells.get("date", ""), cells.get("call_time", "")
-        try:
-            date.fromisoformat(day) if day else None
-        except ValueError:
-            self.error(n, "date", _("%(value)s is not a date like 2026-03-14", value=repr(day)))
-        try:
-            time.fromisoformat(call) if call else None
-            if call and len(call) != 5:
-                raise ValueError
-        except ValueError:
-            self.error(n, "call_time", _("%(value)s is not a time like 07:30", value=repr(call)))
-        intimacy = _intimacy(cells.get("intimacy", ""))
+        problem = schedule.date_problem(self.production, day) if day else None
+        if problem:
+            self.error(n, "date", problem)
+        problem = schedule.time_problem(call) if call else None
+        if problem:
+            self.error(n, "call_time", problem)
+        raw_intimacy = cells.get("intimacy", "")
+        intimacy = _intimacy(raw_intimacy)
         if intimacy is None:
             self.error(
                 n, "intimacy", _("must be one of %(codes)s", codes=", ".join(scenes.INTIMACY))
             )
         closed = cells.get("closed_set", "").lower()
-        if closed not in YES | NO:
+        if closed and closed not in YES | NO:
             self.error(n, "closed_set", _("must be yes or no"))
         self._scene(n, cells.get("scene", ""))
         cast = self._cast(n, cells.get("cast", ""))
         if len(self.errors) > before:
             return None
         self._day(n, day, call, cells["location"])
-        closed_set = closed in YES or (closed == "" and intimacy in CLOSED_BY_DEFAULT)
-        return dict(cells, intimacy=intimacy, closed_set=closed_set, cast=cast)
+        return dict(
+            cells,
+            intimacy=intimacy if raw_intimacy.strip() else None,
+            closed_set=(closed in YES) if closed else None,
+            cast=cast,
+            row=n,
+        )
 
     def _scene(self, n: int, number: str) -> None:
         key = number.lower()
@@ -145,8 +177,6 @@ class _Checker:
                     row=self.scene_rows[key],
                 ),
             )
-        elif key in self.existing_scenes:
-            self.error(n, "scene", _("scene %(scene)s is already in the schedule", scene=number))
         self.scene_rows.setdefault(key, n)
 
     def _cast(self, n: int, value: str) -> list[str]:
@@ -173,24 +203,27 @@ class _Checker:
                         role=known["role"],
                     ),
                 )
+            elif not known and name.lower() not in self.new_cast:
+                self._close_to_a_performer(n, name)
         return names
 
+    def _close_to_a_performer(self, n: int, name: str) -> None:
+        by_lower = {p.lower(): p for p in self.performers}
+        match = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=CLOSE_NAME)
+        if match:
+            self.error(
+                n,
+                "cast",
+                _(
+                    "%(name)s is not a performer here: did you mean %(match)s? If %(name)s is"
+                    " a new performer, confirm it",
+                    name=name,
+                    match=by_lower[match[0]],
+                ),
+                new_name=name,
+            )
+
     def _day(self, n: int, day: str, call: str, location: str) -> None:
-        if day in self.existing_days:
-            found = self.existing_days[day]
-            if (found["call_time"], found["location"]) != (call, location):
-                column = "call_time" if found["call_time"] != call else "location"
-                self.error(
-                    n,
-                    column,
-                    _(
-                        "%(date)s is already scheduled with call %(call)s at %(location)s",
-                        date=day,
-                        call=found["call_time"],
-                        location=found["location"],
-                    ),
-                )
-            return
         first = self.days.setdefault(day, (n, call, location))
         if first[1] != call:
             self.error(
@@ -207,15 +240,19 @@ class _Checker:
             self.error(n, "location", _("differs from row %(row)s for the same date", row=first[0]))
 
 
-def parse(db: Database, production_id: int, data: bytes | str) -> list[dict]:
-    """Check a whole file and return its rows ready to write; ImportFailed lists every error."""
-    reader = csv.reader(io.StringIO(_decode(data)))
+def parse(
+    db: Database, production_id: int, data: bytes | str, new_cast: tuple[str, ...] = ()
+) -> list[dict]:
+    """Check a whole file and return its rows ready to write; ImportFailed lists every error.
+    `new_cast`: names confirmed as new performers though they look like a performer's."""
+    text = decode(data)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter(text))
     try:
         raw_header = next(reader, None)
         if raw_header is None:
             raise ImportFailed([RowError(1, "-", _("the file is empty"))])
         names = _header(raw_header)
-        checker, rows = _Checker(db, production_id), []
+        checker, rows = _Checker(db, production_id, set(new_cast)), []
         for n, raw in enumerate(reader, start=2):
             if not any(cell.strip() for cell in raw):
                 continue
@@ -248,44 +285,231 @@ def parse(db: Database, production_id: int, data: bytes | str) -> list[dict]:
     return rows
 
 
-def import_csv(
-    db: Database, production_id: int, data: bytes | str, actor_id: int | None = None
-) -> dict:
-    """Import a call-sheet CSV all or nothing; returns what was created."""
-    rows = parse(db, production_id, data)
-    created = {"days": 0, "scenes": 0, "people": 0}
-    with transaction(db):
-        day_ids = {d["date"]: d["id"] for d in scenes.days(db, production_id)}
-        cast_ids = {p["name"].lower(): p["id"] for p in people.in_production(db, production_id)}
-        crew = {
-            p["id"]: ROSTER_ROLES[p["role"]]
-            for p in people.with_roles(db, production_id, tuple(ROSTER_ROLES))
+# --- what a file would change --------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What importing the checked rows would do, worked out before anything is written."""
+
+    rows: list[dict]
+    remove_missing: bool
+    added_days: list[dict] = field(default_factory=list)
+    changed_days: list[dict] = field(default_factory=list)
+    added_scenes: list[dict] = field(default_factory=list)
+    changed_scenes: list[dict] = field(default_factory=list)
+    moved_scenes: list[dict] = field(default_factory=list)
+    missing_scenes: list[dict] = field(default_factory=list)
+    new_people: list[str] = field(default_factory=list)
+
+    def report(self, applied: bool) -> dict:
+        """The diff as the page, the API and the CLI show it."""
+        diff = {
+            "added_days": self.added_days,
+            "changed_days": self.changed_days,
+            "added_scenes": self.added_scenes,
+            "changed_scenes": self.changed_scenes,
+            "moved_scenes": self.moved_scenes,
+            "missing_scenes": self.missing_scenes,
+            "new_people": self.new_people,
         }
-        for row in rows:
-            if row["date"] not in day_ids:
-                day_ids[row["date"]] = scenes.add_day(
-                    db, production_id, row["date"], row["location"], row["call_time"]
-                )
-                created["days"] += 1
-            for name in row["cast"]:
-                if name.lower() not in cast_ids:
-                    cast_ids[name.lower()] = people.add(db, production_id, name, "performer")
-                    created["people"] += 1
-            cast = {cast_ids[name.lower()]: None for name in row["cast"]}
-            roster = {**crew, **dict.fromkeys(cast, "performer")} if row["closed_set"] else None
-            scenes.add_scene(
-                db,
-                production_id,
-                day_ids[row["date"]],
-                row["scene"],
-                row["description"],
-                row["intimacy"],
-                closed_set=row["closed_set"],
-                performers=cast,
-                roster=roster,
+        body = json.dumps(diff, sort_keys=True, separators=(",", ":"))
+        return {
+            "applied": applied,
+            "remove_missing": self.remove_missing,
+            "days": len(self.added_days),
+            "scenes": len(self.added_scenes),
+            "people": len(self.new_people),
+            "days_changed": len(self.changed_days),
+            "changed": len(self.changed_scenes),
+            "moved": len(self.moved_scenes),
+            "removed": len(self.missing_scenes) if self.remove_missing else 0,
+            "fingerprint": hashlib.sha256(body.encode()).hexdigest()[:16],
+            **diff,
+        }
+
+
+def plan(db: Database, production_id: int, rows: list[dict], remove_missing: bool) -> Plan:
+    """Compare the checked rows with the schedule, scene by number and day by date."""
+    out = Plan(rows, remove_missing)
+    days = {d["date"]: d for d in scenes.days(db, production_id)}
+    day_dates = {d["id"]: d["date"] for d in days.values()}
+    existing = {s["number"].lower(): s for s in scenes.of_production(db, production_id)}
+    known = {p["name"].lower() for p in people.in_production(db, production_id)}
+    seen_days: set[str] = set()
+    for row in rows:
+        day = days.get(row["date"])
+        if day is None and row["date"] not in seen_days:
+            out.added_days.append(
+                {"date": row["date"], "call_time": row["call_time"], "location": row["location"]}
             )
-            created["scenes"] += 1
-        audit.record(
-            db, "schedule.imported", actor_id=actor_id, production_id=production_id, **created
+        elif day is not None and row["date"] not in seen_days:
+            changes = {k: [day[k], row[k]] for k in ("call_time", "location") if day[k] != row[k]}
+            if changes:
+                out.changed_days.append({"date": row["date"], "changes": changes})
+        seen_days.add(row["date"])
+        for name in row["cast"]:
+            if name.lower() not in known:
+                known.add(name.lower())
+                out.new_people.append(name)
+        scene = existing.pop(row["scene"].lower(), None)
+        if scene is None:
+            out.added_scenes.append({"number": row["scene"], "date": row["date"]})
+            continue
+        changes = _scene_changes(db, scene, row)
+        if changes:
+            out.changed_scenes.append(
+                {"number": scene["number"], "date": row["date"], "changes": changes}
+            )
+        was = day_dates.get(scene["shoot_day_id"])
+        if was != row["date"]:
+            out.moved_scenes.append({"number": scene["number"], "from": was, "to": row["date"]})
+    for scene in existing.values():
+        if scene["shoot_day_id"] is not None:
+            out.missing_scenes.append(
+                {
+                    "number": scene["number"],
+                    "from": day_dates[scene["shoot_day_id"]],
+                    "has_records": schedule.has_records(db, scene["id"]),
+                }
+            )
+    return out
+
+
+def _scene_changes(db: Database, scene: dict, row: dict) -> dict:
+    """What the row changes in a scene; an empty intimacy, closed-set or cast cell keeps what
+    the schedule has (a revision never lowers an intimacy level by leaving a cell blank)."""
+    changes = {}
+    if row["description"] != scene["description"]:
+        changes["description"] = [scene["description"], row["description"]]
+    if row["intimacy"] is not None and row["intimacy"] != scene["intimacy"]:
+        changes["intimacy"] = [scene["intimacy"], row["intimacy"]]
+    if row["closed_set"] is not None and row["closed_set"] != bool(scene["closed_set"]):
+        changes["closed_set"] = [bool(scene["closed_set"]), row["closed_set"]]
+    cast = sorted(p["name"] for p in scenes.performers(db, scene["id"]))
+    if row["cast"] and {n.lower() for n in row["cast"]} != {n.lower() for n in cast}:
+        changes["cast"] = [cast, sorted(row["cast"])]
+    return changes
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _write(db: Database, production_id: int, work: Plan, actor_id: int | None) -> dict:
+    """Apply a plan inside the caller's transaction; returns the scene ids touched."""
+    day_ids = {d["date"]: d["id"] for d in scenes.days(db, production_id)}
+    for change in work.changed_days:
+        db["shoot_days"].update(
+            day_ids[change["date"]], {k: v[1] for k, v in change["changes"].items()}
         )
-    return created
+    cast_ids = {p["name"].lower(): p["id"] for p in people.in_production(db, production_id)}
+    for name in work.new_people:
+        cast_ids[name.lower()] = people.add(db, production_id, name, "performer")
+    existing = {s["number"].lower(): s for s in scenes.of_production(db, production_id)}
+    touched, order = {"added": [], "changed": [], "moved": []}, {}
+    for row in work.rows:
+        if row["date"] not in day_ids:
+            day_ids[row["date"]] = scenes.add_day(
+                db, production_id, row["date"], row["location"], row["call_time"]
+            )
+        day_id = day_ids[row["date"]]
+        cast = [cast_ids[name.lower()] for name in row["cast"]]
+        scene = existing.get(row["scene"].lower())
+        if scene is None:
+            intimacy = row["intimacy"] or "none"
+            closed = row["closed_set"]
+            closed = intimacy in CLOSED_BY_DEFAULT if closed is None else closed
+            scene_id = schedule.write_scene(
+                db, production_id, day_id, row["scene"], row["description"], intimacy, closed, cast
+            )
+            touched["added"].append(scene_id)
+        else:
+            scene_id = scene["id"]
+            if _update_scene(db, scene, row, cast):
+                touched["changed"].append(scene_id)
+            if scene["shoot_day_id"] != day_id:
+                schedule.place(db, scene, day_id)
+                touched["moved"].append(scene_id)
+        order.setdefault(day_id, []).append(scene_id)
+    for day_id, in_file in order.items():
+        rest = [s["id"] for s in scenes.of_day(db, day_id) if s["id"] not in in_file]
+        for position, scene_id in enumerate(in_file + rest):
+            db.execute("UPDATE scenes SET position = ? WHERE id = ?", [position, scene_id])
+    touched["removed"] = _remove_missing(db, production_id, work) if work.remove_missing else []
+    return touched
+
+
+def _update_scene(db: Database, scene: dict, row: dict, cast: list[int]) -> bool:
+    changes = _scene_changes(db, scene, row)
+    fields = {k: v[1] for k, v in changes.items() if k != "cast"}
+    if "closed_set" in fields:
+        fields["closed_set"] = int(fields["closed_set"])
+    if fields:
+        db["scenes"].update(scene["id"], fields)
+    if "cast" in changes:
+        schedule.set_cast(db, scene, cast)
+    if fields.get("closed_set") and not scenes.roster(db, scene["id"]):
+        roster = schedule.default_roster(db, scene["production_id"], cast)
+        for person_id, purpose in roster.items():
+            db["scene_roster"].insert(
+                {"scene_id": scene["id"], "person_id": person_id, "purpose": purpose}
+            )
+    return bool(changes)
+
+
+def _remove_missing(db: Database, production_id: int, work: Plan) -> list[int]:
+    """Scenes not in the file leave the schedule: to Unscheduled if they have records,
+    deleted if not. Returns their ids."""
+    numbers = {m["number"].lower() for m in work.missing_scenes}
+    removed = []
+    for scene in scenes.of_production(db, production_id):
+        if scene["number"].lower() not in numbers:
+            continue
+        removed.append(scene["id"])
+        if schedule.has_records(db, scene["id"]):
+            schedule.place(db, scene, None)
+        else:
+            schedule.remove_scene_rows(db, scene)
+    return removed
+
+
+def import_csv(
+    db: Database,
+    production_id: int,
+    data: bytes | str,
+    actor_id: int | None = None,
+    *,
+    remove_missing: bool = False,
+    new_cast: tuple[str, ...] = (),
+    dry_run: bool = False,
+    expect: str | None = None,
+) -> dict:
+    """Import a call sheet, first or revised, all or nothing; returns what it did (with
+    `dry_run`: what it would do, writing nothing). `expect` is a preview's fingerprint: when
+    the schedule changed since that preview, nothing is written (PreviewStale)."""
+    rows = parse(db, production_id, data, new_cast)
+    if dry_run:
+        return plan(db, production_id, rows, remove_missing).report(applied=False)
+    with transaction(db):
+        work = plan(db, production_id, rows, remove_missing)
+        report = work.report(applied=True)
+        if expect is not None and expect != report["fingerprint"]:
+            raise PreviewStale(_("The schedule changed since the preview: check the file again."))
+        performers_before = {
+            s["id"]: scenes.performer_ids(db, s["id"])
+            for s in scenes.of_production(db, production_id)
+        }
+        touched = _write(db, production_id, work, actor_id)
+        audit.record(
+            db,
+            "schedule.imported",
+            actor_id=actor_id,
+            production_id=production_id,
+            **{k: report[k] for k in ("days", "scenes", "people", "changed", "moved", "removed")},
+            days_changed=report["days_changed"],
+            scene_ids={k: sorted(v) for k, v in touched.items()},
+        )
+    affected = sorted({i for ids in touched.values() for i in ids})
+    told = {p for i in affected for p in performers_before.get(i, [])}
+    schedule.announce(db, production_id, affected, performers=sorted(told))
+    return report

@@ -27,6 +27,8 @@ EXPECTED = {
         coordinator=OK, first_ad=OK, second_ad=OK, director=OK, performer=OK, producer=OK
     ),
     "/people": dict(coordinator=OK, first_ad=OK, second_ad=OK, producer=OK),
+    "/schedule": dict(coordinator=OK, first_ad=OK, second_ad=OK, producer=OK),
+    "/api/schedule": dict(coordinator=OK, first_ad=OK, second_ad=OK, director=OK, producer=OK),
     "/api/home": {who: OK for who in CAST},
     "/api/me": {who: OK for who in CAST},
     "/api/production": {who: OK for who in CAST},

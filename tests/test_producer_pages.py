@@ -1,6 +1,7 @@
 """The producer's side, walked by every role: each page and route answers as the role allows,
 forms work without JavaScript, and the producer never meets blocking or concern text."""
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -192,14 +193,20 @@ def test_a_producer_on_a_phone_budgets_imports_and_reads_readiness(live, new_pho
     screenshot(producer, "producer-budget-phone", full_page=True)
 
     producer.get_by_role("link", name="Import a call sheet").click()
+    soon = [(date.today() + timedelta(days=n)).isoformat() for n in (5, 6)]
+    sheet = SAMPLE.read_text().replace("2027-03-08", soon[0]).replace("2027-03-09", soon[1])
     bad = tmp_path / "bad.csv"
-    bad.write_text(SAMPLE.read_text().replace("2027-03-09,06:30", "2027-03-09,6.30", 1))
+    bad.write_text(sheet.replace(f"{soon[1]},06:30", f"{soon[1]},6.30", 1))
     producer.get_by_label("CSV file (UTF-8)").set_input_files(str(bad))
-    producer.get_by_role("button", name="Import").click()
+    producer.get_by_role("button", name="Check the file").click()
     expect(producer.locator("#import-errors")).to_contain_text("call_time")
     assert axe_violations(producer) == []
     screenshot(producer, "producer-import-error-phone", full_page=True)
-    producer.get_by_label("CSV file (UTF-8)").set_input_files(str(SAMPLE))
-    producer.get_by_role("button", name="Import").click()
-    expect(producer.locator("#imported")).to_contain_text("Imported 4 scenes")
+    good = tmp_path / "good.csv"
+    good.write_text(sheet)
+    producer.get_by_label("CSV file (UTF-8)").set_input_files(str(good))
+    producer.get_by_role("button", name="Check the file").click()
+    expect(producer.locator("#import-preview")).to_contain_text(f"New scene 40 on {soon[1]}")
+    producer.get_by_role("button", name="Apply these changes").click()
+    expect(producer.locator("#imported")).to_contain_text("New scenes: 4, new days: 2")
     assert producer.errors == []

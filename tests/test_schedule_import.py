@@ -1,6 +1,7 @@
 """The schedule from a call sheet: days, scenes and cast from CSV, all or nothing."""
 
 import io
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,12 @@ def _pid(db) -> int:
     return productions.first(db)["id"]
 
 
+@pytest.fixture(autouse=True)
+def _dates_of_the_sample(db):
+    """The demo production shoots around today; the sample call sheet is for March 2027."""
+    db["productions"].update(_pid(db), {"ends_on": "2027-12-31"})
+
+
 def _snapshot(db) -> dict:
     tables = ("shoot_days", "scenes", "scene_performers", "scene_roster", "people", "audit")
     return {t: list(db[t].rows) for t in tables}
@@ -31,7 +38,7 @@ def _snapshot(db) -> dict:
 def test_the_documented_sample_imports_days_scenes_and_cast(db):
     pid = _pid(db)
     created = schedule_import.import_csv(db, pid, SAMPLE.read_bytes())
-    assert created == {"days": 2, "scenes": 4, "people": 2}
+    assert (created["days"], created["scenes"], created["people"]) == (2, 4, 2)
     by_number = {s["number"]: s for s in scenes.of_production(db, pid)}
     bed = by_number["40"]
     assert bed["intimacy"] == "simulated_sex" and bed["closed_set"] == 1
@@ -60,7 +67,7 @@ def test_every_error_is_reported_at_once(db):
         "2027-13-01,07:00,Studio,50,Desc,none,no,\n"
         "2027-04-01,07:00,Studio,51,,hugging,maybe,Tom Brennan\n"
         "2027-04-01,08:00,Studio,51,Desc,kiss,no,Ann;ann\n"
-        "2027-04-02,07:00,Studio,14,Desc,kiss,no,\n"
+        "2030-04-02,07:00,Studio,14,Desc,kiss,no,\n"
     )
     with pytest.raises(schedule_import.ImportFailed) as failed:
         schedule_import.import_csv(db, _pid(db), text)
@@ -73,7 +80,7 @@ def test_every_error_is_reported_at_once(db):
         (3, "cast"),  # Tom Brennan is the 1st AD, not a performer
         (4, "scene"),  # 51 again
         (4, "cast"),  # Ann twice
-        (5, "scene"),  # 14 is already in the schedule
+        (5, "date"),  # after the production's last shoot date
     }
 
 
@@ -87,13 +94,11 @@ def test_a_date_must_keep_one_call_and_place(db):
         "row 3, column call_time: 08:00 differs from 07:00 on row 2"
     ]
     today = scenes.days(db, _pid(db))[0]
-    clash = HEADER + f'{today["date"]},05:00,"{today["location"]}",60,Desc,none,no,\n'
-    with pytest.raises(schedule_import.ImportFailed) as failed:
-        schedule_import.import_csv(db, _pid(db), clash)
-    assert str(failed.value.errors[0]) == (
-        f"row 2, column call_time: {today['date']} is already scheduled with call 07:30 at "
-        f"{today['location']}"
-    )
+    later = HEADER + f'{today["date"]},05:00,"{today["location"]}",60,Desc,none,no,\n'
+    preview = schedule_import.import_csv(db, _pid(db), later, dry_run=True)
+    assert preview["changed_days"] == [
+        {"date": today["date"], "changes": {"call_time": ["07:30", "05:00"]}}
+    ], "a revised call time for an existing day is a change to preview, not an error"
 
 
 @pytest.mark.parametrize(
@@ -140,7 +145,20 @@ def test_the_upload_page_shows_each_error_and_imports_nothing(login, db):
         data={"csrf_token": csrf(producer), "file": (io.BytesIO(SAMPLE.read_bytes()), "s.csv")},
         content_type="multipart/form-data",
     )
-    assert good.status_code == 200 and "Imported 4 scenes" in good.get_data(as_text=True)
+    page = good.get_data(as_text=True)
+    assert good.status_code == 200 and "New scene 40 on 2027-03-09" in page
+    assert _snapshot(db) == before, "the upload only previews"
+    fingerprint = page.split('name="expect" value="')[1].split('"')[0]
+    applied = producer.post(
+        "/producer/import",
+        data={
+            "csrf_token": csrf(producer),
+            "csv": SAMPLE.read_text(),
+            "expect": fingerprint,
+            "step": "apply",
+        },
+    )
+    assert "New scenes: 4, new days: 2" in applied.get_data(as_text=True)
 
 
 def test_the_api_takes_a_csv_body_and_answers_errors_as_data(login):
@@ -152,13 +170,20 @@ def test_the_api_takes_a_csv_body_and_answers_errors_as_data(login):
         {"row": 2, "column": "date", "message": "'x' is not a date like 2026-03-14"}
     ]
     ok = ad.post("/api/schedule/import", data=SAMPLE.read_bytes(), headers=headers)
-    assert ok.status_code == 201 and ok.get_json() == {"days": 2, "scenes": 4, "people": 2}
+    assert ok.status_code == 201
+    assert {k: ok.get_json()[k] for k in ("days", "scenes", "people")} == {
+        "days": 2,
+        "scenes": 4,
+        "people": 2,
+    }
     assert login("Kenji Mori").post("/api/schedule/import", data=b"").status_code in (403,)
 
 
 def test_import_from_the_command_line(tmp_path):
     db = tmp_path / "set.db"
     assert run("demo", "--db", str(db)).returncode == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE productions SET ends_on = '2027-12-31'")
     bad = tmp_path / "bad.csv"
     bad.write_text(SAMPLE.read_text().replace("Ben Carter\n", "Tom Brennan\n", 1))
     result = run("import-schedule", str(bad), "--db", str(db))

@@ -33,6 +33,8 @@ def register_blueprints(app: Flask) -> None:
         pwa,
         scene_pages,
         scenes_api,
+        schedule_api,
+        schedule_pages,
         setup_pages,
     )
 
@@ -50,6 +52,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(setup_pages.bp)
     app.register_blueprint(people_pages.bp)
     app.register_blueprint(people_api.bp)
+    app.register_blueprint(schedule_api.bp)
+    app.register_blueprint(schedule_pages.bp)
 
 
 def json_body() -> dict:

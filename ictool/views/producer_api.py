@@ -281,18 +281,60 @@ def call_sheet_ic(day_id: int):
     return jsonify(day_id=day_id, ic=ids)
 
 
+FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False, "": False}
+
+
+def import_options() -> dict:
+    """`preview`, `remove_missing`, `new_cast` (repeatable) and `expect` from the query
+    string or, for an upload, the form."""
+    values = request.values
+    options = {}
+    for key in ("preview", "remove_missing"):
+        raw = values.get(key, "").strip().lower()
+        if raw not in FLAGS:
+            abort(422, description=_("%(key)s must be true or false", key=key))
+        options[key] = FLAGS[raw]
+    new_cast = [n for n in values.getlist("new_cast") if n.strip()]
+    if len(new_cast) > 200 or any(len(n) > 80 for n in new_cast):
+        abort(422, description=_("new_cast must be performers' names of at most 80 characters"))
+    options["new_cast"] = tuple(new_cast)
+    expect = values.get("expect") or None
+    if expect is not None and len(expect) > 64:
+        abort(422, description=_("expect must be the fingerprint of a preview"))
+    options["expect"] = expect
+    return options
+
+
+def run_import(person: dict, data: bytes, options: dict) -> dict:
+    """Preview or apply a call sheet for the signed-in person."""
+    return schedule_import.import_csv(
+        get_db(),
+        person["production_id"],
+        data,
+        person["id"],
+        remove_missing=options["remove_missing"],
+        new_cast=options["new_cast"],
+        dry_run=options["preview"],
+        expect=options["expect"],
+    )
+
+
 @bp.post("/schedule/import")
 def schedule_import_csv():
-    """Import a call-sheet CSV (text/csv body, or a multipart `file`); all or nothing."""
+    """Import a call-sheet CSV (text/csv body, or a multipart `file`), first or revised: with
+    `?preview=1` say what it would add, change, move and remove; else apply, all or nothing."""
     person = me("schedule.import")
+    options = import_options()
     upload = request.files.get("file")
     data = upload.read() if upload else request.get_data()
     try:
-        created = schedule_import.import_csv(get_db(), person["production_id"], data, person["id"])
+        report = run_import(person, data, options)
     except schedule_import.ImportFailed as failed:
-        errors = [{"row": e.row, "column": e.column, "message": e.message} for e in failed.errors]
+        errors = [e.public() for e in failed.errors]
         return jsonify(error=str(failed), status=422, errors=errors), 422
-    return jsonify(created), 201
+    except schedule_import.PreviewStale as exc:
+        abort(409, description=str(exc))
+    return jsonify(report), 200 if options["preview"] else 201
 
 
 def calendar_response(person: dict) -> Response:

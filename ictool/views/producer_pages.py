@@ -27,7 +27,9 @@ from ictool.views.producer_api import (
     budget_csv_response,
     budget_view,
     calendar_response,
+    import_options,
     me,
+    run_import,
 )
 
 bp = Blueprint("producer_pages", __name__)
@@ -259,29 +261,45 @@ def rehearsal_presence(rehearsal_id: int):
     return redirect(url_for("producer_pages.rehearsals_page"))
 
 
+def _import_page(status: int = 200, **values):
+    context = {"errors": None, "report": None, "csv": "", "options": {}, **values}
+    return render_template("producer_import.html", **context), status
+
+
 @bp.get("/producer/import")
 def import_page():
     me("schedule.import")
-    return render_template("producer_import.html", errors=None, created=None)
+    return _import_page()
 
 
 @bp.post("/producer/import")
 def import_upload():
+    """Check a call sheet and show what it would change (step=preview, the default), or
+    apply the previewed file (step=apply): the page carries the file's text between them."""
     person = me("schedule.import")
+    options = import_options()
+    options["preview"] = request.form.get("step") != "apply"
     upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return render_template(
-            "producer_import.html",
-            errors=[schedule_import.RowError(1, "-", _("Choose a CSV file."))],
-            created=None,
-        ), 422
+    if upload is not None and upload.filename:
+        raw = upload.read()
+        try:
+            text = schedule_import.decode(raw)
+        except schedule_import.ImportFailed as failed:
+            return _import_page(422, errors=failed.errors)
+    else:
+        text = request.form.get("csv", "")
+    if not text.strip():
+        return _import_page(422, errors=[schedule_import.RowError(1, "-", _("Choose a CSV file."))])
     try:
-        created = schedule_import.import_csv(
-            get_db(), person["production_id"], upload.read(), person["id"]
-        )
+        try:
+            report = run_import(person, text, options)
+        except schedule_import.PreviewStale as exc:  # show the new preview instead
+            flash(str(exc), "error")
+            options["preview"] = True
+            report = run_import(person, text, options)
     except schedule_import.ImportFailed as failed:
-        return render_template("producer_import.html", errors=failed.errors, created=None), 422
-    return render_template("producer_import.html", errors=None, created=created)
+        return _import_page(422, errors=failed.errors, csv=text, options=options)
+    return _import_page(report=report, csv=text, options=options)
 
 
 @bp.get("/calendar.ics")
