@@ -58,7 +58,14 @@ def _what(entry: dict, viewer: dict, names: dict[int, str]) -> str:
             "Checked out: %(who)s", who=names.get(d.get("person_id"), "")
         ),
         "closedset.no_photo_acknowledged": lambda: _("No-photography acknowledged"),
-        "closedset.set_closed": lambda: _("Set confirmed closed"),
+        "closedset.set_closed": lambda: (
+            _(
+                "Set confirmed closed, with %(who)s checked in off the roster",
+                who=", ".join(names.get(i, "") for i in d["off_roster"]),
+            )
+            if d.get("off_roster")
+            else _("Set confirmed closed")
+        ),
         "closedset.set_reopened": lambda: _("Set reopened"),
         "closedset.garment_added": lambda: _("Garment or barrier added"),
         "closedset.garment_confirmed": lambda: _("Garment or barrier confirmed"),
