@@ -109,6 +109,7 @@ def test_the_off_roster_crew_member_is_told_on_their_phone(almost_cleared, new_p
     expect(note).to_have_text(
         "⚠ You are not on the closed-set roster for scene 31 — speak to the 1st AD."
     )
+    expect(note).to_be_in_viewport(ratio=1)  # on the first screen, before any scrolling
     gus.get_by_label("I will take no photos or video").check()
     gus.get_by_role("button", name="Check me in").click()
     expect(gus.locator(".clearance-panel")).to_contain_text("You are checked in.", timeout=WAIT)
