@@ -194,6 +194,15 @@ def test_the_producer_names_who_is_essential_and_the_ic_can_too(api, show):
         assert refused.status_code == 403
 
 
+def test_a_production_may_name_no_essential_crew(api, page, show):
+    response = api("Pat Reyes", "post", "/api/production/essential-roles", {"roles": []})
+    assert response.status_code == 200 and response.get_json()["roles"] == []
+    bed = show.scenes["31"]
+    assert "This production names no essential crew." in page("Iris Novak", f"/scenes/{bed}")
+    added = api("Iris Novak", "post", f"/api/scenes/{bed}/roster/essential").get_json()["added"]
+    assert added == []
+
+
 @pytest.mark.parametrize(
     "body",
     [
