@@ -156,7 +156,8 @@ def on_roster(db: Database, scene_id: int, person_id: int) -> bool:
 
 
 def set_rider(db: Database, scene_id: int, person_id: int, signed_on: str | None) -> None:
-    """Record the date a performer signed the nudity rider for a scene (None: not signed)."""
+    """Set the date a performer signed the nudity rider (None: not signed), unchecked and
+    unaudited: for seeding. The IC's page and the API go through `riders.record`."""
     if signed_on:
         date.fromisoformat(signed_on[:10])
     db.execute(
