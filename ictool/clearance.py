@@ -7,11 +7,13 @@ the people concerned, whether it stops the scene (`blocking`), and their ids.
 Which checks apply to which scene:
 
 - A scene with no intimate content and no closed set has nothing to check: it is cleared.
-- Every intimate scene (kiss and above) needs, for each performer in it, a signed rider
-  (`rider_missing`; `rider_late` when signed less than the production's notice period
-  before the day's call: a *flag* that is shown but does not stop the scene, as the
-  performer's signed consent stands and the lateness is the production's to answer for);
-  blocking to agree to (`blocking_missing`); every performer's consent to the *current*
+- Scenes with simulated sex or nudity (`scenes.needs_rider`; never a kiss) need, for each
+  performer in it, a signed nudity rider (`rider_missing`; `rider_late` when signed less
+  than the production's notice period before the day's call: a *flag* that is shown but
+  does not stop the scene, as the performer's signed consent stands and the lateness is
+  the production's to answer for).
+- Every intimate scene (kiss and above) needs blocking to agree to (`blocking_missing`);
+  every performer's consent to the *current*
   blocking version (`consent_pending`, `consent_withdrawn`); and every performer's "good to
   go" for the current take (`not_good_to_go`: silence is not a yes).
 - Scenes with simulated sex or nudity also need a garment and barrier checklist with every
@@ -33,7 +35,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import blocking, closedset, consent, people, productions, scenes, takes
+from ictool import blocking, closedset, consent, people, productions, riders, scenes, takes
 from ictool.realtime import person_room, publish, role_room
 
 CODES = (
@@ -90,15 +92,15 @@ def facts(db: Database, scene: dict) -> list[Fact]:
 
 
 def _performer_facts(db: Database, scene: dict) -> list[Fact]:
-    production = productions.get(db, scene["production_id"])
-    hours = productions.rider_notice_hours(production)
-    day = scenes.get_day(db, scene["shoot_day_id"]) if scene["shoot_day_id"] else None
     performers = scenes.performers(db, scene["id"])
-    status = {p["id"]: scenes.rider_status(p["rider_signed_on"], day, hours) for p in performers}
-    out = [
-        Fact("rider_missing", [p for p in performers if status[p["id"]] == "missing"]),
-        Fact("rider_late", [p for p in performers if status[p["id"]] == "late"], hours=hours),
-    ]
+    out = []
+    if scenes.needs_rider(scene):
+        hours = productions.rider_notice_hours(productions.get(db, scene["production_id"]))
+        status = {r["person_id"]: r["status"] for r in riders.rows(db, scene)}
+        out += [
+            Fact("rider_missing", [p for p in performers if status[p["id"]] == "missing"]),
+            Fact("rider_late", [p for p in performers if status[p["id"]] == "late"], hours=hours),
+        ]
     current = blocking.current(db, scene["id"])
     if current is None:
         out.append(Fact("blocking_missing"))

@@ -113,18 +113,25 @@ def acknowledge_no_photos(db: Database, scene: dict, person_id: int) -> bool:
 
 
 def present(db: Database, scene_id: int) -> list[dict]:
-    """Everyone checked in now, with whether they are on the roster and acknowledged."""
+    """Everyone checked in now, with whether they are on the roster *now* (an edit of the
+    roster clears or flags someone already checked in) and whether they acknowledged."""
+    scene = scenes.get(db, scene_id)
     return [
-        dict(r, on_roster=bool(r["on_roster"]), photo_ack=r["photo_ack"] is not None)
+        dict(r, on_roster=belongs(db, scene, r["id"]), photo_ack=r["photo_ack"] is not None)
         for r in db.query(
             """SELECT people.id, people.name, people.role, people.department,
-                      c.on_roster, c.checked_in_at, c.checked_in_by, a.at AS photo_ack
+                      c.checked_in_at, c.checked_in_by, a.at AS photo_ack
                FROM scene_checkins c JOIN people ON people.id = c.person_id
                LEFT JOIN scene_photo_acks a ON a.scene_id = c.scene_id AND a.person_id = c.person_id
                WHERE c.scene_id = ? AND c.checked_out_at IS NULL ORDER BY c.id""",
             [scene_id],
         )
     ]
+
+
+def off_roster(db: Database, scene_id: int) -> list[dict]:
+    """Everyone checked in now who is not on the roster."""
+    return [p for p in present(db, scene_id) if not p["on_roster"]]
 
 
 def has_acknowledged(db: Database, scene_id: int, person_id: int) -> bool:
@@ -259,15 +266,45 @@ def set_closed(db: Database, scene_id: int) -> dict | None:
     return next(iter(rows), None)
 
 
-def close_set(db: Database, scene: dict, by: int) -> tuple[dict, bool]:
-    """The 1st AD confirms the set is closed, with the time; return it and whether it is new."""
+class OffRosterPresent(Exception):
+    """The set cannot be confirmed closed without naming who is checked in off the roster."""
+
+    def __init__(self, people: list[dict]):
+        self.people = people
+        names = ", ".join(p["name"] for p in people)
+        super().__init__(
+            _(
+                "Checked in but not on the roster: %(names)s. Check them out or add them to "
+                "the roster, or confirm again naming them to close the set anyway.",
+                names=names,
+            )
+        )
+
+
+def close_set(
+    db: Database, scene: dict, by: int, off_roster_ok: object = None
+) -> tuple[dict, bool]:
+    """The 1st AD confirms the set is closed, with the time; return it and whether it is new.
+
+    While someone off the roster is checked in, the confirmation is refused with their names
+    (OffRosterPresent) unless it names each of them in `off_roster_ok` (a list of their ids):
+    the 1st AD is asked again, by name, and the closure records whom they closed it with."""
+    if off_roster_ok is not None and (
+        not isinstance(off_roster_ok, list) or not all(is_id(i) for i in off_roster_ok)
+    ):
+        raise ValueError(_("%(key)s must be a list of person ids", key="off_roster_ok"))
     with transaction(db):
         found = set_closed(db, scene["id"])
         if found is None:
+            off = off_roster(db, scene["id"])
+            unnamed = [p for p in off if p["id"] not in (off_roster_ok or [])]
+            if unnamed:
+                raise OffRosterPresent(unnamed)
             db["scene_set_closures"].insert(
                 {"scene_id": scene["id"], "closed_by": by, "closed_at": now()}
             )
-            audit.record_for_scene(db, "closedset.set_closed", scene, by)
+            named = {"off_roster": [p["id"] for p in off]} if off else {}
+            audit.record_for_scene(db, "closedset.set_closed", scene, by, **named)
     return set_closed(db, scene["id"]), found is None
 
 

@@ -27,6 +27,7 @@ RIDER_LABELS = {
     "signed": _l("rider signed"),
     "late": _l("rider signed late"),
     "missing": _l("rider missing"),
+    "sent": _l("rider sent, not signed yet"),
 }
 
 babel = Babel()

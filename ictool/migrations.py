@@ -351,3 +351,19 @@ def setup_people_1(db: Database) -> None:
             production_id INTEGER REFERENCES productions(id)
         )""",
     )
+
+
+@migrations(name="0012_roster_riders_sent_and_essentials")
+def roster_riders_sent_and_essentials(db: Database) -> None:
+    """The date each performer's rider was sent (beside the date it was signed), and each
+    production's list of roles and departments that make up a closed set's essential crew."""
+    _run(
+        db,
+        "ALTER TABLE scene_performers ADD COLUMN rider_sent_on TEXT",
+        """CREATE TABLE production_essentials (
+            production_id INTEGER PRIMARY KEY REFERENCES productions(id),
+            entries TEXT NOT NULL,
+            updated_by INTEGER REFERENCES people(id),
+            updated_at TEXT NOT NULL
+        )""",
+    )

@@ -774,3 +774,104 @@ def document() -> dict:
         "security": [{"bearer": []}, {"cookie": []}],
         "paths": PATHS,
     }
+
+
+# Rosters and riders (issue 11): edited on the scene page, and here.
+_DATE_OR_NULL = {"type": "string", "format": "date", "nullable": True}
+ROSTER_ENTRY = _obj(
+    ["id", "name", "role", "purpose", "performer"],
+    id=_INT,
+    name=_STR,
+    role=_STR,
+    department={"type": "string", "nullable": True},
+    purpose={"type": "string", "nullable": True},
+    performer=_BOOL,
+)
+ROSTER = _obj(
+    ["scene_id", "roster"], scene_id=_INT, roster={"type": "array", "items": ROSTER_ENTRY}
+)
+RIDER = _obj(
+    ["person_id", "name", "sent_on", "signed_on", "status"],
+    person_id=_INT,
+    name=_STR,
+    sent_on=_DATE_OR_NULL,
+    signed_on=_DATE_OR_NULL,
+    status={"type": "string", "enum": ["missing", "late", "signed"]},
+    shown={"type": "string", "enum": ["missing", "sent", "late", "signed"]},
+)
+ESSENTIALS = _obj(
+    ["roles", "choices"],
+    roles={"type": "array", "items": _STR},
+    choices={"type": "array", "items": _STR},
+)
+_SCENE_PERSON = {"parameters": [_id("scene_id"), _id("person_id")]}
+_set_closed = PATHS["/api/scenes/{scene_id}/set-closed"]["post"]
+_set_closed["summary"] = (
+    "The 1st AD confirms the set is closed; 409 names anyone checked in off the roster,"
+    " unless confirmed again with off_roster_ok listing their ids"
+)
+_set_closed["requestBody"] = {
+    "required": False,
+    **_json(_obj([], off_roster_ok={"type": "array", "items": _INT})),
+}
+_set_closed["responses"]["409"] = {"description": "Off-roster people checked in", **_json(ERROR)}
+_set_closed["responses"]["200"] = {**_set_closed["responses"]["201"], "description": "Already"}
+PATHS.update(
+    {
+        "/api/scenes/{scene_id}/roster": {
+            **SCENE,
+            "get": op("The closed set's roster, performers always on it", ROSTER, errors=_R),
+            "post": _also_200(
+                op(
+                    "Put someone on the roster with a purpose, or change it (IC, 1st AD)",
+                    ROSTER_ENTRY,
+                    status="201",
+                    body=_obj(
+                        ["person_id"],
+                        person_id=_INT,
+                        purpose={"type": "string", "maxLength": 120, "nullable": True},
+                    ),
+                    errors=_W,
+                )
+            ),
+        },
+        "/api/scenes/{scene_id}/roster/{person_id}": {
+            **_SCENE_PERSON,
+            "delete": op(
+                "Take someone off the roster (IC, 1st AD; performers stay)",
+                _obj(["removed"], removed=_INT),
+                errors=(*_R, "422"),
+            ),
+        },
+        "/api/scenes/{scene_id}/roster/essential": {
+            **SCENE,
+            "post": op(
+                "Put the production's essential crew on the roster in one step (IC, 1st AD)",
+                _obj(
+                    ["added", "roster"],
+                    added={"type": "array", "items": ROSTER_ENTRY},
+                    roster={"type": "array", "items": ROSTER_ENTRY},
+                ),
+                errors=_W,
+            ),
+        },
+        "/api/scenes/{scene_id}/riders/{person_id}": {
+            **_SCENE_PERSON,
+            "post": op(
+                "Record when a performer's nudity rider was sent and signed (IC)",
+                RIDER,
+                body=_obj([], sent_on=_DATE_OR_NULL, signed_on=_DATE_OR_NULL),
+                errors=_W,
+            ),
+        },
+        "/api/production/essential-roles": {
+            "get": op("The roles and departments named as essential crew", ESSENTIALS),
+            "post": op(
+                "Name the essential crew of a closed set (producer, IC)",
+                ESSENTIALS,
+                body=_obj(["roles"], roles={"type": "array", "items": _STR, "maxItems": 30}),
+                errors=_RW,
+            ),
+        },
+    }
+)

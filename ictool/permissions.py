@@ -90,6 +90,18 @@ _SCHEDULE: dict[str, set[str]] = {
 for _role, _caps in _SCHEDULE.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
 
+# Rosters and riders (issue 11): the IC and the 1st AD edit a closed set's roster where it
+# is used; the producer and the IC name the production's essential crew; the IC records
+# riders. Performers see their own rider only (`riders.mine`), never a colleague's.
+_ROSTER_RIDERS: dict[str, set[str]] = {
+    "coordinator": {"roster.edit", "roster.essentials", "riders.edit"},
+    "first_ad": {"roster.edit"},
+    "producer": {"roster.essentials"},
+    "performer": {"riders.mine:own"},
+}
+for _role, _caps in _ROSTER_RIDERS.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+
 # Capabilities a crew member holds through their department, production-wide.
 DEPARTMENT_CAPABILITIES: dict[str, set[str]] = {"costume": {"garments.edit", "garments.confirm"}}
 

@@ -19,6 +19,7 @@ from ictool import (
     production_settings,
     productions,
     rehearsals,
+    riders,
     scenes,
 )
 from ictool.db import now, transaction
@@ -186,12 +187,11 @@ def _budget(db: Database, production_id: int) -> dict:
 
 def _riders(db: Database, production: dict, days: list) -> dict:
     label = _("Nudity riders signed in time")
-    notice = productions.rider_notice_hours(production)
     missing, late = [], []
-    for day, intimate in days:
-        for s in intimate:
-            for p in scenes.performers(db, s["id"]):
-                state = scenes.rider_status(p["rider_signed_on"], day, notice)
+    for _day, intimate in days:
+        for s in (s for s in intimate if scenes.needs_rider(s)):  # a kiss needs no rider
+            for p in riders.rows(db, s):
+                state = p["status"]
                 args = {"name": p["name"], "n": s["number"]}
                 if state == "missing":
                     missing.append(_("%(name)s, scene %(n)s: rider missing.", **args))

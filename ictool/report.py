@@ -58,13 +58,34 @@ def _what(entry: dict, viewer: dict, names: dict[int, str]) -> str:
             "Checked out: %(who)s", who=names.get(d.get("person_id"), "")
         ),
         "closedset.no_photo_acknowledged": lambda: _("No-photography acknowledged"),
-        "closedset.set_closed": lambda: _("Set confirmed closed"),
+        "closedset.set_closed": lambda: (
+            _(
+                "Set confirmed closed, with %(who)s checked in off the roster",
+                who=", ".join(names.get(i, "") for i in d["off_roster"]),
+            )
+            if d.get("off_roster")
+            else _("Set confirmed closed")
+        ),
         "closedset.set_reopened": lambda: _("Set reopened"),
         "closedset.garment_added": lambda: _("Garment or barrier added"),
         "closedset.garment_confirmed": lambda: _("Garment or barrier confirmed"),
         "closedset.garment_removed": lambda: _("Garment or barrier removed"),
         "closedset.monitor_added": lambda: _("Monitor added"),
         "closedset.monitor_removed": lambda: _("Monitor removed"),
+        "roster.added": lambda: _(
+            "Added to the roster: %(who)s", who=names.get(d.get("person_id"), "")
+        ),
+        "roster.purpose_changed": lambda: _(
+            "Roster purpose changed: %(who)s", who=names.get(d.get("person_id"), "")
+        ),
+        "roster.removed": lambda: _(
+            "Taken off the roster: %(who)s", who=names.get(d.get("person_id"), "")
+        ),
+        "roster.essentials_added": lambda: _(
+            "Essential crew added to the roster: %(who)s",
+            who=", ".join(names.get(i, "") for i in d.get("person_ids", [])),
+        ),
+        "rider.recorded": lambda: _("Nudity rider dates recorded"),
         "take.called": lambda: _("Take %(take)s called", take=d.get("take")),
         "scene.wrapped": lambda: _("Scene wrapped"),
     }

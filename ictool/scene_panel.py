@@ -6,7 +6,7 @@ clearance panel on the IC's, AD's, performer's and scene screens, the check-in p
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import blocking, clearance, closedset, consent, people, scenes, takes
+from ictool import blocking, clearance, closedset, consent, people, roster, scenes, takes
 from ictool.permissions import allowed
 
 ACTIONS = {
@@ -97,6 +97,9 @@ def panel(db: Database, person: dict, scene: dict) -> dict:
     if allowed(db, person, "closedset.view", scene) or can["garments_edit"]:
         out["state"] = state
     out["me_present"] = any(p["id"] == person["id"] for p in state["present"])
+    out["me_on_roster"] = closedset.belongs(db, scene, person["id"])
+    if closed and not out["me_on_roster"]:
+        out["off_roster_message"] = off_roster_message(scene, person, person)
     out["me_acked"] = closedset.has_acknowledged(db, scene["id"], person["id"])
     out["take"] = state["take"]
     out["my_go"] = next(
@@ -112,5 +115,40 @@ def panel(db: Database, person: dict, scene: dict) -> dict:
             dict(people.public(p), on_roster=closedset.belongs(db, scene, p["id"]))
             for p in people.in_production(db, scene["production_id"])
             if p["id"] not in present
+        ]
+    return out
+
+
+def off_roster_message(scene: dict, person: dict, reader: dict) -> str:
+    """What a person checking in off the roster is told (or the one checking them in)."""
+    if person["id"] == reader["id"]:
+        return _(
+            "You are not on the closed-set roster for scene %(n)s — speak to the 1st AD.",
+            n=scene["number"],
+        )
+    return _(
+        "%(name)s is not on the closed-set roster for scene %(n)s.",
+        name=person["name"],
+        n=scene["number"],
+    )
+
+
+def roster_panel(db: Database, person: dict, scene: dict) -> dict:
+    """What this person may change in a scene's roster and riders sections, and the
+    choices the forms offer."""
+    out = {
+        "can_edit": bool(scene["closed_set"]) and allowed(db, person, "roster.edit", scene),
+        "can_essentials": bool(scene["closed_set"])
+        and allowed(db, person, "roster.essentials", scene),
+        "can_riders": scenes.needs_rider(scene) and allowed(db, person, "riders.edit", scene),
+    }
+    if out["can_edit"]:
+        out["candidates"] = roster.candidates(db, scene)
+        out["essential_missing"] = roster.essential_missing(db, scene)
+    if out["can_edit"] or out["can_essentials"]:
+        named = roster.essentials(db, scene["production_id"])
+        out["essentials"] = named
+        out["choices"] = [
+            {"code": c, "checked": c in named} for c in roster.choices(db, scene["production_id"])
         ]
     return out

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from sqlite_utils import Database
 
 INTIMACY = ("none", "kiss", "simulated_sex", "partial_nudity", "full_nudity")
+# The nudity rider applies to nudity and simulated sex, never to a kiss (DOMAIN.md).
+RIDER_CONTENT = ("simulated_sex", "partial_nudity", "full_nudity")
 
 
 def add_day(db: Database, production_id: int, day: str, location: str, call_time: str) -> int:
@@ -122,11 +124,11 @@ def scene_ids_of_performer(db: Database, person_id: int) -> set[int]:
 
 
 def performers(db: Database, scene_id: int) -> list[dict]:
-    """The performers in a scene with their rider date."""
+    """The performers in a scene with their rider dates (sent, signed)."""
     return list(
         db.query(
             """SELECT people.id, people.name, people.role, people.department,
-                  scene_performers.rider_signed_on
+                  scene_performers.rider_signed_on, scene_performers.rider_sent_on
            FROM scene_performers JOIN people ON people.id = person_id
            WHERE scene_id = ? AND people.erased_at IS NULL ORDER BY people.name""",
             [scene_id],
@@ -154,7 +156,8 @@ def on_roster(db: Database, scene_id: int, person_id: int) -> bool:
 
 
 def set_rider(db: Database, scene_id: int, person_id: int, signed_on: str | None) -> None:
-    """Record the date a performer signed the nudity rider for a scene (None: not signed)."""
+    """Set the date a performer signed the nudity rider (None: not signed), unchecked and
+    unaudited: for seeding. The IC's page and the API go through `riders.record`."""
     if signed_on:
         date.fromisoformat(signed_on[:10])
     db.execute(
@@ -178,6 +181,11 @@ def public(scene: dict, day: dict | None = None) -> dict:
         out["call_time"] = day["call_time"]
         out["location"] = day["location"]
     return out
+
+
+def needs_rider(scene: dict) -> bool:
+    """Does each performer of this scene need a signed nudity rider before call?"""
+    return scene["intimacy"] in RIDER_CONTENT
 
 
 def rider_status(signed_on: str | None, day: dict | None, notice_hours: int) -> str:

@@ -7,7 +7,7 @@ Each builder receives the signed-in person and shows only what their role may se
 from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
-from ictool import blocking, briefing, people, productions, readiness, scenes
+from ictool import blocking, briefing, people, productions, readiness, riders, roster, scenes
 from ictool.permissions import allowed
 
 CLOSED_SET_RULES = [
@@ -30,26 +30,16 @@ def _day(db: Database, person: dict, day_id: int | None) -> dict | None:
 
 def scene_detail(db: Database, person: dict, scene: dict) -> dict:
     """One scene, with the parts this person may see: roster, riders, blocking."""
-    production = productions.get(db, scene["production_id"])
     day = scenes.get_day(db, scene["shoot_day_id"]) if scene["shoot_day_id"] else None
     out = scenes.public(scene, day)
-    notice = productions.rider_notice_hours(production)
-    performer_rows = scenes.performers(db, scene["id"])
-    out["performers"] = [people.public(p) for p in performer_rows]
-    if allowed(db, person, "riders.view", scene):
-        out["riders"] = [
-            {
-                "person_id": p["id"],
-                "name": p["name"],
-                "signed_on": p["rider_signed_on"],
-                "status": scenes.rider_status(p["rider_signed_on"], day, notice),
-            }
-            for p in performer_rows
-        ]
+    out["performers"] = [people.public(p) for p in scenes.performers(db, scene["id"])]
+    out["needs_rider"] = scenes.needs_rider(scene)
+    if out["needs_rider"] and allowed(db, person, "riders.view", scene):
+        out["riders"] = riders.rows(db, scene)
+    elif out["needs_rider"] and allowed(db, person, "riders.mine", scene):
+        out["riders"] = [r for r in riders.rows(db, scene) if r["person_id"] == person["id"]]
     if allowed(db, person, "roster.view", scene):
-        out["roster"] = [
-            dict(people.public(p), purpose=p["purpose"]) for p in scenes.roster(db, scene["id"])
-        ]
+        out["roster"] = roster.listing(db, scene)
     if allowed(db, person, "blocking.read", scene):
         current = blocking.current(db, scene["id"])
         out["blocking"] = (

@@ -39,6 +39,10 @@ EXPECTED = {
     ),
     "/api/scenes/15/blocking": dict(coordinator=OK, director=OK, performer=OK),
     "/api/people": dict(coordinator=OK, first_ad=OK, second_ad=OK, producer=OK),
+    "/api/scenes/15/roster": dict(
+        coordinator=OK, first_ad=OK, second_ad=OK, director=OK, performer=OK
+    ),
+    "/api/production/essential-roles": dict(coordinator=OK, producer=OK),
 }
 
 

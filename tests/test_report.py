@@ -22,8 +22,9 @@ def shot_day(db, person):
     version = blocking.current(db, s15["id"])["version"]
     consent.confirm(db, s15, alex, version)
     closedset.check_in(db, s15, person("Kenji Mori")["id"], ad["id"], photo_ack=True)
-    closedset.check_in(db, s15, person("Dev Malhotra")["id"], ad["id"])  # off the roster
-    closedset.close_set(db, s15, ad["id"])
+    dev = person("Dev Malhotra")["id"]
+    closedset.check_in(db, s15, dev, ad["id"])  # off the roster
+    closedset.close_set(db, s15, ad["id"], off_roster_ok=[dev])  # the 1st AD, warned by name
     takes.call_next_take(db, s15, ad["id"])
     alerts.raise_alert(
         db, sam, {"kind": "pause", "client_id": "sam-pause-00001", "scene_id": s15["id"]}
@@ -55,7 +56,8 @@ def test_the_ic_reads_the_whole_day(app, db, person, shot_day):
     assert "Consent given to version 2" in whats
     assert "Checked in: Kenji Mori" in whats
     assert "Checked in: Dev Malhotra (not on the roster)" in whats
-    assert "Set confirmed closed" in whats and "Take 2 called" in whats
+    assert "Set confirmed closed, with Dev Malhotra checked in off the roster" in whats
+    assert "Take 2 called" in whats
     assert [v["version"] for v in s15["blocking"]] == [1, 2]
     assert {c["name"]: c["state"] for c in s15["consent"]} == {
         "Alex Rivera": "confirmed",

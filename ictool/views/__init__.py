@@ -31,6 +31,7 @@ def register_blueprints(app: Flask) -> None:
         producer_api,
         producer_pages,
         pwa,
+        roster_api,
         scene_pages,
         scenes_api,
         schedule_api,
@@ -47,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alerts_api.bp)
     app.register_blueprint(scenes_api.bp)
     app.register_blueprint(scene_pages.bp)
+    app.register_blueprint(roster_api.bp)
     app.register_blueprint(producer_api.bp)
     app.register_blueprint(producer_pages.bp)
     app.register_blueprint(setup_pages.bp)

@@ -28,7 +28,15 @@ def _helpers() -> dict:
         url = url_for("scene_pages.checkin", scene_id=scene_id, _external=True)
         return segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
 
-    return {"scene_panel": panel_for, "checkin_qr": checkin_qr}
+    def roster_for(scene: dict) -> dict:
+        """The roster section of a scene, for the signed-in person."""
+        person = current_person()
+        found = scenes.get(get_db(), scene["id"])
+        if person is None or found is None:
+            return {"can_edit": False, "can_essentials": False}
+        return scene_panel.roster_panel(get_db(), person, found)
+
+    return {"scene_panel": panel_for, "checkin_qr": checkin_qr, "roster_panel": roster_for}
 
 
 @bp.get("/scenes/<int:scene_id>/checkin")

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
 
-from ictool import alerts, clearance, closedset, consent, scene_panel, scenes, takes
+from ictool import alerts, clearance, closedset, consent, people, scene_panel, scenes, takes
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.permissions import allowed, require
@@ -159,8 +159,11 @@ def check_in(scene_id: int):
         clearance.announce_off_roster(db, found, target)
     clearance.announce(db, scene_id)
     state = scene_panel.closed_set_state(db, found)
-    body = {"person_id": target["id"], "on_roster": bool(row["on_roster"])}
+    on_roster = closedset.belongs(db, found, target["id"])
+    body = {"person_id": target["id"], "on_roster": on_roster}
     body |= {"headcount": state["headcount"], "created": created}
+    if not on_roster:
+        body["message"] = scene_panel.off_roster_message(found, target, me)
     return jsonify(body), 201 if created else 200
 
 
@@ -187,10 +190,19 @@ def no_photo_ack(scene_id: int):
 
 @bp.post("/<int:scene_id>/set-closed")
 def set_closed(scene_id: int):
-    """The 1st AD confirms, explicitly and with the time, that the set is closed."""
+    """The 1st AD confirms, explicitly and with the time, that the set is closed. While
+    someone off the roster is checked in, 409 names them; confirming again with
+    {"off_roster_ok": [their ids]} closes it anyway (they still stop the scene)."""
     me, found = _scene(scene_id, "set.close")
     _closed(found)
-    row, created = closedset.close_set(get_db(), found, me["id"])
+    try:
+        with _refusals():
+            row, created = closedset.close_set(
+                get_db(), found, me["id"], _body().get("off_roster_ok")
+            )
+    except closedset.OffRosterPresent as exc:  # asked again, naming them
+        names = [people.public(p) for p in exc.people]
+        return jsonify(error=str(exc), status=409, off_roster=names), 409
     clearance.announce(get_db(), scene_id)
     return jsonify(closed_at=row["closed_at"], closed_by=row["closed_by"]), 201 if created else 200
 

@@ -20,12 +20,24 @@ function bodyOf(form) {
   const out = {};
   for (const el of form.elements) {
     if (!el.name || el.name === "csrf_token") continue;
+    if ("list" in el.dataset) {
+      // checkboxes and a text field of one name make one list: the checked values and the text
+      const value = el.type === "checkbox" ? (el.checked ? el.value : "") : el.value.trim();
+      out[el.name] = [...(out[el.name] || []), ...(value ? [value] : [])];
+      continue;
+    }
     if (el.type === "checkbox") {
       out[el.name] = el.checked;
       continue;
     }
-    if (el.value === "") continue;
+    if (el.value === "") {
+      if ("nullable" in el.dataset) out[el.name] = null; // an emptied date clears it
+      continue;
+    }
     if (el.dataset.type === "int") out[el.name] = Number.parseInt(el.value, 10);
+    else if (el.dataset.type === "ints") {
+      out[el.name] = el.value.split(",").filter(Boolean).map((v) => Number.parseInt(v, 10));
+    }
     else if (el.dataset.type === "bool") out[el.name] = el.value === "true";
     else if (el.dataset.type === "lines") {
       out[el.name] = el.value.split("\n").map((s) => s.trim()).filter(Boolean);
@@ -120,6 +132,10 @@ onEvent("scene:off_roster", (data) => {
   if (!data) return;
   flag(word("off_roster", { name: data.name, scene: data.scene_number }));
   if (onPage(data.scene_id)) refreshSoon();
+});
+onEvent("scene:roster", (data) => {
+  // this person was put on or taken off a roster: their check-in page changes
+  if (data && onPage(data.scene_id)) refreshSoon();
 });
 onEvent("scene:closure_prompt", (data) => {
   if (!data) return;

@@ -1,0 +1,99 @@
+"""Nudity riders as the IC records them on the scene page: for each performer of a scene
+with nudity or simulated sex, the date the rider was sent and the date it was signed.
+
+Whether a scene needs riders (`scenes.needs_rider`) and whether a signature came in time
+(`scenes.rider_status`, against the production's notice before call) are the one rule that
+clearance, readiness and every screen ask. The terms of a rider are not kept here yet.
+"""
+
+import re
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlite_utils import Database
+
+from ictool import audit, productions, scenes
+from ictool.db import transaction
+
+FIELDS = ("sent_on", "signed_on")
+_COLUMNS = {"sent_on": "rider_sent_on", "signed_on": "rider_signed_on"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+FUTURE_SLACK = timedelta(days=1)  # the server's day may be behind the set's time zone
+
+
+def rows(db: Database, scene: dict) -> list[dict]:
+    """Each performer's rider: dates sent and signed, and its status against the call."""
+    production = productions.get(db, scene["production_id"])
+    notice = productions.rider_notice_hours(production)
+    day = scenes.get_day(db, scene["shoot_day_id"]) if scene["shoot_day_id"] else None
+    out = []
+    for p in scenes.performers(db, scene["id"]):
+        status = scenes.rider_status(p["rider_signed_on"], day, notice)
+        out.append(
+            {
+                "person_id": p["id"],
+                "name": p["name"],
+                "sent_on": p["rider_sent_on"],
+                "signed_on": p["rider_signed_on"],
+                "status": status,
+                # what the line says: a rider sent and awaited is still missing for clearance
+                "shown": "sent" if status == "missing" and p["rider_sent_on"] else status,
+            }
+        )
+    return out
+
+
+def _date(value: object, key: str) -> str | None:
+    """A YYYY-MM-DD date that is not in the future, or None; ValueError names the field."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError(_("%(key)s must be a date written YYYY-MM-DD", key=key))
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(_("%(key)s must be a date written YYYY-MM-DD", key=key)) from None
+    if day > date.today() + FUTURE_SLACK:
+        raise ValueError(_("%(key)s cannot be a date in the future", key=key))
+    return value
+
+
+def record(db: Database, scene: dict, person_id: object, data: dict, by: int) -> dict:
+    """Record when a performer's rider was sent and signed. A field left out keeps its date,
+    null clears it; a signature cannot come before the rider was sent. Audited (ids only)."""
+    if not scenes.needs_rider(scene):
+        raise ValueError(_("This scene has no nudity or simulated sex: it needs no nudity rider."))
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise ValueError(
+            _(
+                "unknown field %(key)s; send %(fields)s",
+                key=repr(unknown[0]),
+                fields=", ".join(FIELDS),
+            )
+        )
+    if type(person_id) is not int or person_id not in scenes.performer_ids(db, scene["id"]):
+        raise LookupError(_("%(key)s is not a performer in this scene", key="person_id"))
+    current = next(r for r in rows(db, scene) if r["person_id"] == person_id)
+    new = {key: _date(data[key], key) if key in data else current[key] for key in FIELDS}
+    if new["sent_on"] and new["signed_on"] and new["signed_on"] < new["sent_on"]:
+        raise ValueError(
+            _(
+                "%(key)s cannot be before %(other)s (%(date)s)",
+                key="signed_on",
+                other="sent_on",
+                date=new["sent_on"],
+            )
+        )
+    changed = sorted(key for key in FIELDS if new[key] != current[key])
+    with transaction(db):
+        db.execute(
+            """UPDATE scene_performers SET rider_sent_on = ?, rider_signed_on = ?
+               WHERE scene_id = ? AND person_id = ?""",
+            [new["sent_on"], new["signed_on"], scene["id"], person_id],
+        )
+        if changed:
+            audit.record_for_scene(
+                db, "rider.recorded", scene, by, person_id=person_id, fields=changed
+            )
+    return next(r for r in rows(db, scene) if r["person_id"] == person_id)
