@@ -45,7 +45,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
 _CLEARANCE: dict[str, set[str]] = {
     "coordinator": {"clearance.view", "consent.view", "closedset.view", "checkin.self"}
     | {"checkin.others", "monitors.edit", "garments.edit", "garments.confirm"}
-    | {"take.call", "scene.wrap", "closure.answer"},
+    | {"take.call", "scene.wrap", "closure.answer", "closure.read"},
     "first_ad": {"clearance.view", "consent.view", "closedset.view", "checkin.self"}
     | {"set.close", "monitors.edit", "take.call", "scene.wrap"},
     "second_ad": {"clearance.view", "consent.view", "closedset.view", "checkin.self"}
