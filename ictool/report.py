@@ -24,6 +24,7 @@ from ictool import (
     productions,
     rehearsals,
     scenes,
+    textguard,
 )
 from ictool.db import now
 from ictool.i18n import INTIMACY_LABELS, ROLE_LABELS
@@ -231,12 +232,17 @@ def to_pdf(report: dict) -> bytes:
         family = "body"
 
         def clean(text: object) -> str:
-            return str(text or "")
+            return textguard.scrub(str(text or ""))
     else:
         family = "Helvetica"
 
         def clean(text: object) -> str:
-            return str(text or "").translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+            return (
+                textguard.scrub(str(text or ""))
+                .translate(_PLAIN)
+                .encode("latin-1", "replace")
+                .decode("latin-1")
+            )
 
     pdf.add_page()
 

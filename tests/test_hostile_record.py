@@ -81,3 +81,66 @@ def test_a_performers_wish_to_talk_is_read_by_the_ic_alone(live):
     finally:
         for w in watchers.values():
             w.disconnect()
+
+
+# --- finding 5: text is valid Unicode at the edge; stored text never breaks a page ----------
+
+LONE = "\udfff"
+
+
+def test_a_lone_surrogate_is_refused_on_every_write_naming_the_field(live):
+    kiss = _scene_id(live, "14")
+    ic, alex = _bearer(live, "Maya Okafor"), _bearer(live, "Alex Rivera")
+    writes = [
+        (f"/api/scenes/{kiss}/blocking", ic, {"beats": ["Alex kisses Sam", f"bad {LONE}"]}),
+        ("/api/alerts", alex, {"kind": "concern", "text": f"I {LONE}", "client_id": "c-lone-1"}),
+        ("/api/push/unsubscribe", alex, {"endpoint": f"https://push.example/{LONE}"}),
+    ]
+    for path, auth, body in writes:
+        r = requests.post(f"{live.url}{path}", headers=auth, json=body)
+        assert r.status_code == 422, (path, r.status_code, r.text[:200])
+        field = {"beats": "beats[1]", "kind": "text", "endpoint": "endpoint"}[next(iter(body))]
+        assert field in r.json()["error"], r.json()
+    r = requests.get(f"{live.url}/api/scenes/{kiss}/blocking", headers=ic)
+    assert LONE not in r.text and "bad" not in str(r.json())  # nothing half-written
+
+    client = socketio.Client(reconnection=False)
+    client.connect(live.url, auth={"token": live.people["Sam Lindqvist"]["token"]})
+    try:
+        ack = client.call(
+            "alert:raise",
+            {"kind": "concern", "text": f"x{LONE}", "client_id": "c-lone-sock"},
+            timeout=10,
+        )
+        assert ack["status"] == 422 and "text" in ack["error"], ack
+    finally:
+        client.disconnect()
+
+
+def test_text_already_stored_badly_still_renders_every_page(live):
+    kiss = _scene_id(live, "14")
+    with sqlite3.connect(live.db) as conn:  # an older version let these in
+        conn.execute(
+            "INSERT INTO blocking_versions (scene_id, version, beats, author_id, created_at)"
+            " SELECT ?, MAX(version) + 1, ?, NULL, '2026-01-01T00:00:00.000+00:00'"
+            " FROM blocking_versions WHERE scene_id = ?",
+            [kiss, '["Alex kisses Sam \\udfff", "bad bytes"]', kiss],
+        )
+        conn.execute(
+            "UPDATE people SET name = CAST(X'53616dff' AS TEXT) WHERE name = 'Sam Lindqvist'"
+        )
+    for name, page in (
+        ("Maya Okafor", "/ic"),
+        ("Alex Rivera", "/me"),
+        ("Maya Okafor", f"/scenes/{kiss}"),
+        ("Alex Rivera", f"/scenes/{kiss}"),
+        ("Tom Brennan", "/ad"),
+    ):
+        r = _cookie(live, name).get(f"{live.url}{page}")
+        assert r.status_code == 200, (name, page, r.status_code)
+        if page.startswith("/scenes"):
+            assert "Alex kisses Sam \ufffd" in r.text
+    clean = {"beats": ["Alex kisses Sam", "Sam steps back"]}
+    ic = _bearer(live, "Maya Okafor")
+    assert requests.post(f"{live.url}/api/scenes/{kiss}/blocking", headers=ic, json=clean).ok
+    assert _cookie(live, "Alex Rivera").get(f"{live.url}/scenes/{kiss}").status_code == 200
