@@ -144,3 +144,30 @@ def test_text_already_stored_badly_still_renders_every_page(live):
     ic = _bearer(live, "Maya Okafor")
     assert requests.post(f"{live.url}/api/scenes/{kiss}/blocking", headers=ic, json=clean).ok
     assert _cookie(live, "Alex Rivera").get(f"{live.url}/scenes/{kiss}").status_code == 200
+
+
+# --- finding 8: the smaller leaks ----------------------------------------------------------
+
+
+def test_a_rehearsal_location_cannot_inject_calendar_lines(live):
+    bed = _scene_id(live, "15")
+    ic = _bearer(live, "Maya Okafor")
+    with sqlite3.connect(live.db) as conn:
+        day = conn.execute(
+            "SELECT date FROM shoot_days JOIN scenes ON scenes.shoot_day_id = shoot_days.id"
+            " WHERE scenes.id = ?",
+            [bed],
+        ).fetchone()[0]
+    location = "Stage 4\rEND:VEVENT\rBEGIN:VEVENT\rSUMMARY:Fake; a, b\\c\nDESCRIPTION:x"
+    body = {"scene_id": bed, "date": day, "start_time": "09:00", "location": location}
+    r = requests.post(f"{live.url}/api/rehearsals", headers=ic, json=body)
+    assert r.status_code == 201, r.text
+    ics = requests.get(f"{live.url}/api/calendar.ics", headers=ic).content.decode()
+    assert "\r" not in ics.replace("\r\n", "") and "\n" not in ics.replace("\r\n", "")
+    lines = ics.replace("\r\n ", "").split("\r\n")  # unfolded
+    assert lines.count("BEGIN:VEVENT") == lines.count("END:VEVENT")
+    assert not [x for x in lines if x.startswith(("SUMMARY:Fake", "DESCRIPTION:x"))]
+    assert (
+        "LOCATION:Stage 4\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY:Fake\\; a\\, b\\\\c\\nDESCRIPTION:x"
+        in lines
+    )
