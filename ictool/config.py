@@ -17,6 +17,7 @@ DEFAULTS = {
     "MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 to run several processes
     "BASE_URL": None,  # the address phones use, for join links; guessed when unset
     "PUSH_SUBSCRIBER": "mailto:ictool@localhost",
+    "PUSH_ALLOW_PRIVATE": False,  # True lets push reach http:// and LAN hosts: tests only
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -6,9 +6,12 @@ Each test is the attack, against a real `ictool serve` process with real clients
 
 import sqlite3
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from threading import Thread
 
 import requests
 import socketio
+from fake_push_service import FakePushService, make_subscription
 
 
 def _bearer(live, name: str) -> dict:
@@ -171,3 +174,79 @@ def test_a_rehearsal_location_cannot_inject_calendar_lines(live):
         "LOCATION:Stage 4\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY:Fake\\; a\\, b\\\\c\\nDESCRIPTION:x"
         in lines
     )
+
+
+def test_a_push_endpoint_on_the_sets_network_is_refused_and_never_posted_to(live):
+    tom = _bearer(live, "Tom Brennan")
+    with FakePushService() as service:
+        subscription = make_subscription(service, "lan-phone")
+        port = service.url.rsplit(":", 1)[1]
+        for endpoint in (
+            subscription["endpoint"],  # http://127.0.0.1:<port>/push/lan-phone
+            f"https://127.0.0.1:{port}/push/lan-phone",
+            "https://10.1.2.3/push/x",
+            "https://192.168.1.10/push/x",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[::1]/push/x",
+            "https://[::ffff:127.0.0.1]/push/x",
+            "https://localhost/push/x",
+            "http://push.example.com/push/x",
+        ):
+            body = dict(subscription, endpoint=endpoint)
+            r = requests.post(f"{live.url}/api/push/subscribe", headers=tom, json=body)
+            assert r.status_code == 422, (endpoint, r.status_code)
+        with sqlite3.connect(live.db) as conn:  # stored by an older version
+            conn.execute(
+                "INSERT INTO push_subscriptions (person_id, endpoint, p256dh, auth, created_at)"
+                " VALUES (?, ?, ?, ?, '2026-01-01T00:00:00.000+00:00')",
+                [
+                    live.people["Tom Brennan"]["id"],
+                    subscription["endpoint"],
+                    subscription["keys"]["p256dh"],
+                    subscription["keys"]["auth"],
+                ],
+            )
+        pause = {"kind": "pause", "client_id": "push-lan-pause-1"}
+        r = requests.post(
+            f"{live.url}/api/alerts", headers=_bearer(live, "Alex Rivera"), json=pause
+        )
+        assert r.status_code == 201
+        time.sleep(2)
+        assert service.received == []
+
+
+def test_a_push_service_redirect_is_not_followed(tmp_path, monkeypatch):
+    """Even where local endpoints are allowed (tests), a redirect never moves the POST."""
+    from ictool import people, productions, push
+    from ictool.db import connect
+
+    monkeypatch.setenv("ICTOOL_PUSH_ALLOW_PRIVATE", "1")
+    with FakePushService() as service:
+        subscription = make_subscription(service, "target")
+
+        class Redirect(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                self.send_response(307)
+                self.send_header("Location", subscription["endpoint"])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        redirector = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+        Thread(target=redirector.serve_forever, daemon=True).start()
+        try:
+            db = connect(str(tmp_path / "p.db"))
+            ad = people.add(
+                db, productions.create(db, "Night Swim", "sag_aftra"), "Sam", "first_ad"
+            )
+            bounced = f"http://127.0.0.1:{redirector.server_port}/push/target"
+            push.subscribe(db, ad, dict(subscription, endpoint=bounced))
+            keys = push.load_or_create_vapid(tmp_path / "instance")
+            push.send(db, [ad], {"title": "Pause"}, keys)
+            db.close()
+            assert service.received == []
+        finally:
+            redirector.shutdown()
+            redirector.server_close()
