@@ -329,3 +329,10 @@ def clearance_1(db: Database) -> None:
         "CREATE INDEX scene_garments_scene ON scene_garments(scene_id)",
         "CREATE INDEX scene_set_closures_scene ON scene_set_closures(scene_id, id)",
     )
+
+
+@migrations(name="0013_hostile_record_session_generation")
+def hostile_record_session_generation(db: Database) -> None:
+    """Signing out ends the sessions of a join token on the server: a cookie carries the
+    token's session generation, and signing out moves the token on to the next one."""
+    _run(db, "ALTER TABLE tokens ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0")

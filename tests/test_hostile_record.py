@@ -4,11 +4,13 @@ leaks (the producer's report, calendar.ics, push endpoints, a copied cookie).
 
 Each test is the attack, against a real `ictool serve` process with real clients."""
 
+import re
 import sqlite3
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
 
+import pytest
 import requests
 import socketio
 from fake_push_service import FakePushService, make_subscription
@@ -250,3 +252,23 @@ def test_a_push_service_redirect_is_not_followed(tmp_path, monkeypatch):
         finally:
             redirector.shutdown()
             redirector.server_close()
+
+
+def test_a_cookie_copied_before_signout_no_longer_signs_anyone_in(live):
+    phone = _cookie(live, "Alex Rivera")
+    page = phone.get(f"{live.url}/me")
+    assert page.status_code == 200
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    copied = requests.Session()
+    copied.cookies.update(phone.cookies)  # taken off the phone before it signed out
+    assert copied.get(f"{live.url}/api/me").status_code == 200
+    out = phone.post(f"{live.url}/signout", data={"csrf_token": csrf}, allow_redirects=False)
+    assert out.status_code == 302
+    assert copied.get(f"{live.url}/api/me").status_code == 401
+    assert copied.get(f"{live.url}/me", allow_redirects=False).status_code in (302, 401)
+    watcher = socketio.Client(reconnection=False)
+    cookie = "; ".join(f"{k}={v}" for k, v in copied.cookies.items())
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        watcher.connect(live.url, headers={"Cookie": cookie}, transports=["websocket"])
+    again = _cookie(live, "Alex Rivera")  # the join link itself still signs in
+    assert again.get(f"{live.url}/api/me").status_code == 200
