@@ -7,6 +7,7 @@ Each test is the attack, against a real `ictool serve` process with real clients
 import re
 import sqlite3
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
 
@@ -272,3 +273,72 @@ def test_a_cookie_copied_before_signout_no_longer_signs_anyone_in(live):
         watcher.connect(live.url, headers={"Cookie": cookie}, transports=["websocket"])
     again = _cookie(live, "Alex Rivera")  # the join link itself still signs in
     assert again.get(f"{live.url}/api/me").status_code == 200
+
+
+def _day_of(live, scene_id: int) -> int:
+    with sqlite3.connect(live.db) as conn:
+        q = "SELECT shoot_day_id FROM scenes WHERE id = ?"
+        return conn.execute(q, [scene_id]).fetchone()[0]
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The text drawn in a PDF made with the Latin-1 fallback font (streams inflated)."""
+    out = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            out.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            out.append(stream.decode("latin-1"))
+    return "".join(re.findall(r"\((.*?)\)\s*Tj", "".join(out)))
+
+
+def test_the_producer_never_learns_who_withdrew_paused_or_answered(live):
+    kiss = _scene_id(live, "14")
+    alex = _bearer(live, "Alex Rivera")
+    r = requests.post(f"{live.url}/api/scenes/{kiss}/consent/withdraw", headers=alex, json={})
+    assert r.status_code == 201
+    for n in range(3):
+        pause = {"kind": "pause", "client_id": f"producer-rule-{n}", "scene_id": kiss}
+        assert requests.post(f"{live.url}/api/alerts", headers=alex, json=pause).ok
+    ruth = _bearer(live, "Ruth Adeyemi")
+    performers = ("Alex Rivera", "Sam Lindqvist", "Jordan Blake")
+
+    cleared = requests.get(f"{live.url}/api/scenes/{kiss}/clearance", headers=ruth).json()
+    withdrawn = next(r for r in cleared["reasons"] if r["code"] == "consent_withdrawn")
+    assert withdrawn["text"] == "Consent withdrawn: 1 performer." and withdrawn["people"] == []
+
+    day = _day_of(live, kiss)
+    data = requests.get(f"{live.url}/api/reports/days/{day}", headers=ruth).json()
+    assert data["names_rule"].startswith("Who is named:") and data["names_shown"] is False
+    text = str({k: v for k, v in data.items() if k != "reader"})
+    assert not [p for p in performers if p in text], text
+    scene = next(s for s in data["scenes"] if s["id"] == kiss)
+    assert {c["name"] for c in scene["consent"]} == {"Performer"}
+    assert {a["from"] for a in data["alerts"]} == {"Performer"}  # every pause alike
+    csv = requests.get(f"{live.url}/api/reports/days/{day}.csv", headers=ruth).text
+    assert not [p for p in performers if p in csv]
+    assert csv.splitlines()[1].split(",")[2] == "names" and "Who is named:" in csv.splitlines()[1]
+
+    ic = requests.get(f"{live.url}/api/reports/days/{day}", headers=_bearer(live, "Maya Okafor"))
+    assert ic.json()["names_rule"] == data["names_rule"] and ic.json()["names_shown"] is True
+    ic_scene = next(s for s in ic.json()["scenes"] if s["id"] == kiss)
+    assert "Alex Rivera" in {c["name"] for c in ic_scene["consent"]}
+    assert {a["from"] for a in ic.json()["alerts"]} == {"Alex Rivera"}
+
+
+def test_the_producers_pdf_states_the_rule_and_names_nobody(app, db, person, monkeypatch):
+    from ictool import alerts, consent, report, scenes
+
+    monkeypatch.setattr(report, "FONT_CANDIDATES", ())  # Helvetica: its text can be read back
+    kiss = next(s for s in scenes.of_production(db, person("Alex Rivera")["production_id"]))
+    kiss = next(s for s in scenes.of_production(db, kiss["production_id"]) if s["number"] == "14")
+    with app.test_request_context():
+        consent.withdraw(db, kiss, person("Alex Rivera"), "pdf-rule-1")
+        alerts.raise_alert(
+            db, person("Sam Lindqvist"), {"kind": "pause", "client_id": "pdf-pause-1"}
+        )
+        pdf = report.to_pdf(report.daily(db, kiss["shoot_day_id"], person("Ruth Adeyemi")))
+    text = _pdf_text(pdf)
+    assert text.index("Who is named:") < text.index("IC on the call sheet")
+    assert "Alex Rivera" not in text and "Sam Lindqvist" not in text and "Rivera" not in text
+    assert "Consent: Performer" in text
