@@ -25,6 +25,7 @@ DEFAULTS = {
     "RATE_LIMITS": True,
     "RATE_LIMIT_FAILURES": 10,  # failed sign-ins (join link, bearer token) per minute per address
     "RATE_LIMIT_API": 600,  # /api requests per minute per person (or address if signed out)
+    "AUDIT_CHECKPOINT_SECONDS": 3600,  # how often the server signs the audit log's head
     "RETENTION_DAYS": 1095,  # days after a production ends before `ictool purge` removes it
     "REPORT_FONT": None,  # a .ttf for report PDFs; default: DejaVu Sans when installed
     "PROXY_HOPS": 0,  # proxies in front (nginx: 1) whose X-Forwarded-For/-Proto to trust

@@ -64,9 +64,10 @@ for _role, _caps in _CLEARANCE.items():
 _RECORDS: dict[str, set[str]] = {
     "producer": {"readiness.view", "budget.view", "budget.edit", "consultation.log"}
     | {"briefing.status", "briefing.ack", "rehearsal.view", "rehearsal.edit", "callsheet.edit"}
-    | {"schedule.import", "production.edit", "report.view"},
+    | {"schedule.import", "production.edit", "report.view", "record.witness"},
     "coordinator": {"readiness.view", "briefing.status", "briefing.ack", "rehearsal.view"}
-    | {"rehearsal.edit", "rehearsal.presence", "calendar.export", "report.view"},
+    | {"rehearsal.edit", "rehearsal.presence", "calendar.export", "report.view"}
+    | {"record.witness"},
     "first_ad": {"briefing.ack", "rehearsal.view", "rehearsal.edit", "rehearsal.presence"}
     | {"callsheet.edit", "schedule.import", "report.view"},
     "second_ad": {"briefing.ack", "rehearsal.view", "rehearsal.edit", "rehearsal.presence"}

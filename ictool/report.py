@@ -25,6 +25,7 @@ from ictool import (
     rehearsals,
     scenes,
     textguard,
+    witness,
 )
 from ictool.db import now
 from ictool.i18n import INTIMACY_LABELS, ROLE_LABELS
@@ -174,6 +175,7 @@ def daily(db: Database, day_id: int, viewer: dict) -> dict:
         )
     raised = alerts.for_day(db, production["id"], [s["id"] for s in day_scenes], day["date"])
     broken = audit.verify(db)
+    checkpoint = witness.make(db, witness.app_key(current_app))
     return {
         "production": production["title"],
         "day": {k: day[k] for k in ("id", "date", "call_time", "location")},
@@ -195,7 +197,8 @@ def daily(db: Database, day_id: int, viewer: dict) -> dict:
         "audit": {
             "intact": broken is None,
             "broken_at": broken.entry_id if broken else None,
-            "head": (audit.entries(db)[-1]["hash"] if db["audit"].count else None),
+            "head": checkpoint.head if checkpoint.entries else None,
+            "checkpoint": checkpoint.value,
         },
     }
 
@@ -232,6 +235,8 @@ def to_csv(report: dict) -> str:
                 detail,
             ]
         )
+    chain = report["audit"]
+    rows.append([date, "", "record", report["generated_at"], chain["checkpoint"], "", ""])
     for r in report["rehearsals"]:
         present = {None: "not recorded", True: "IC present", False: "IC absent"}[r["ic_present"]]
         rows.append([date, r["scene_number"], "rehearsal", r["start_time"], present, "", ""])
@@ -348,4 +353,5 @@ def to_pdf(report: dict) -> bytes:
     chain = report["audit"]
     state = _("intact") if chain["intact"] else _("BROKEN at entry #%(id)s", id=chain["broken_at"])
     line(_("Audit log: %(state)s; head %(head)s", state=state, head=(chain["head"] or "")[:16]), 8)
+    line(_("Record checkpoint: %(value)s", value=chain["checkpoint"]), 7, 4)
     return bytes(pdf.output())

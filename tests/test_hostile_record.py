@@ -4,17 +4,25 @@ leaks (the producer's report, calendar.ics, push endpoints, a copied cookie).
 
 Each test is the attack, against a real `ictool serve` process with real clients."""
 
+import os
 import re
+import shutil
 import sqlite3
+import stat
+import subprocess
+import sys
 import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from threading import Thread
+from types import SimpleNamespace
 
 import pytest
 import requests
 import socketio
 from fake_push_service import FakePushService, make_subscription
+from serverproc import ROOT, ServerProcess, demo_database
 
 
 def _bearer(live, name: str) -> dict:
@@ -342,3 +350,158 @@ def test_the_producers_pdf_states_the_rule_and_names_nobody(app, db, person, mon
     assert text.index("Who is named:") < text.index("IC on the call sheet")
     assert "Alex Rivera" not in text and "Sam Lindqvist" not in text and "Rivera" not in text
     assert "Consent: Performer" in text
+
+
+# --- finding 6: the record is witnessed ----------------------------------------------------
+
+
+def _verify(db_path, instance, *checkpoints: str) -> subprocess.CompletedProcess:
+    args = [sys.executable, "-m", "ictool", "audit", "verify", "--db", str(db_path)]
+    for value in checkpoints:
+        args += ["--checkpoint", value]
+    env = dict(os.environ, ICTOOL_INSTANCE=str(instance), PYTHONPATH=str(ROOT))
+    return subprocess.run(args, capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
+
+
+def _attacker(path) -> sqlite3.Connection:
+    """The database opened as someone holding the file would: every guard dropped, the
+    server's own checkpoints deleted too."""
+    conn = sqlite3.connect(path)
+    for trigger in (
+        "audit_append_only_update",
+        "audit_append_only_delete",
+        "audit_checkpoints_no_update",
+        "audit_checkpoints_no_delete",
+    ):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    conn.execute("DELETE FROM audit_checkpoints")
+    return conn
+
+
+def _rehash_from(conn: sqlite3.Connection, first_id: int) -> None:
+    """Re-hash the chain from one entry on, as a careful forger would (unkeyed SHA-256)."""
+    from ictool import audit
+
+    cols = "id, at, production_id, actor_id, action, subject, detail, prev_hash, hash"
+    rows = conn.execute(f"SELECT {cols} FROM audit ORDER BY id").fetchall()  # noqa: S608
+    prev = audit.GENESIS
+    for row in rows:
+        entry = dict(zip(cols.split(", "), row, strict=True))
+        if entry["id"] >= first_id:
+            digest = audit._digest(prev, entry)
+            conn.execute(
+                "UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", [prev, digest, entry["id"]]
+            )
+            entry["hash"] = digest
+        prev = entry["hash"]
+
+
+@pytest.fixture(scope="module")
+def witnessed_run(tmp_path_factory):
+    """A real server that signs a checkpoint every second; the devices' and the report's
+    checkpoints once some work has been logged; then the server is stopped."""
+    tmp_path = tmp_path_factory.mktemp("witnessed")
+    db_path = tmp_path / "live.db"
+    cast = demo_database(db_path)
+    server = ServerProcess(
+        db_path, tmp_path / "instance", env={"ICTOOL_AUDIT_CHECKPOINT_SECONDS": "1"}
+    )
+    server.people = cast
+    server.start()
+    try:
+        kiss = _scene_id(server, "14")
+        for n in range(30):
+            beats = {"beats": [f"Alex kisses Sam, take {n}"]}
+            r = requests.post(
+                f"{server.url}/api/scenes/{kiss}/blocking",
+                headers=_bearer(server, "Maya Okafor"),
+                json=beats,
+            )
+            assert r.status_code == 201
+        homes = {
+            name: requests.get(f"{server.url}/api/home", headers=_bearer(server, name)).json()
+            for name in ("Maya Okafor", "Ruth Adeyemi", "Alex Rivera", "Tom Brennan")
+        }
+        day = _day_of(server, kiss)
+        report = requests.get(
+            f"{server.url}/api/reports/days/{day}", headers=_bearer(server, "Ruth Adeyemi")
+        ).json()
+        page = _cookie(server, "Maya Okafor").get(f"{server.url}/ic").text
+        deadline = time.monotonic() + 10
+        with sqlite3.connect(db_path) as conn:
+            while conn.execute("SELECT COUNT(*) FROM audit_checkpoints").fetchone()[0] < 4:
+                assert time.monotonic() < deadline, "the server made no checkpoint by itself"
+                time.sleep(0.2)
+    finally:
+        server.stop()
+    return SimpleNamespace(
+        db=db_path, instance=tmp_path / "instance", homes=homes, report=report, page=page
+    )
+
+
+@pytest.fixture
+def witnessed(witnessed_run, tmp_path):
+    """A fresh copy of the witnessed database for one attack."""
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{witnessed_run.db}{suffix}")
+        if source.exists():
+            shutil.copy(source, tmp_path / f"live.db{suffix}")
+    return SimpleNamespace(**dict(vars(witnessed_run), db=tmp_path / "live.db"))
+
+
+def test_the_ic_and_producer_devices_are_handed_the_signed_head(witnessed):
+    ic, producer = (
+        witnessed.homes["Maya Okafor"]["record"],
+        witnessed.homes["Ruth Adeyemi"]["record"],
+    )
+    assert ic.startswith("ictool-record-v1:") and producer.startswith("ictool-record-v1:")
+    assert "record" not in witnessed.homes["Alex Rivera"]
+    assert "record" not in witnessed.homes["Tom Brennan"]
+    assert witnessed.report["audit"]["checkpoint"].startswith("ictool-record-v1:")
+    assert 'data-checkpoint="ictool-record-v1:' in witnessed.page
+    key = witnessed.instance / "audit_key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    with (
+        sqlite3.connect(witnessed.db) as conn,
+        pytest.raises(sqlite3.IntegrityError, match="append-only"),
+    ):
+        conn.execute("DELETE FROM audit WHERE id = (SELECT MAX(id) FROM audit)")
+    result = _verify(witnessed.db, witnessed.instance, ic, witnessed.report["audit"]["checkpoint"])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("audit chain intact:")
+
+
+def test_a_truncated_log_fails_against_the_reports_checkpoint(witnessed):
+    with _attacker(witnessed.db) as conn:
+        conn.execute("DELETE FROM audit WHERE id > (SELECT MAX(id) - 25 FROM audit)")
+    assert _verify(witnessed.db, witnessed.instance).returncode == 0  # the chain alone: "intact"
+    result = _verify(witnessed.db, witnessed.instance, witnessed.report["audit"]["checkpoint"])
+    assert result.returncode == 1
+    assert "are missing (the log was cut short)" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_emptied_log_fails_against_a_devices_checkpoint(witnessed):
+    with _attacker(witnessed.db) as conn:
+        conn.execute("DELETE FROM audit")
+    result = _verify(witnessed.db, witnessed.instance, witnessed.homes["Ruth Adeyemi"]["record"])
+    assert result.returncode == 1
+    assert "the audit log is empty" in result.stderr and "all of them are missing" in result.stderr
+
+
+def test_a_rehashed_chain_fails_against_a_devices_checkpoint(witnessed):
+    with _attacker(witnessed.db) as conn:
+        target = conn.execute("SELECT MIN(id) + 3 FROM audit").fetchone()[0]
+        conn.execute("UPDATE audit SET detail = '{\"forged\":1}' WHERE id = ?", [target])
+        _rehash_from(conn, target)
+    assert _verify(witnessed.db, witnessed.instance).returncode == 0  # the chain alone: "intact"
+    result = _verify(witnessed.db, witnessed.instance, witnessed.homes["Maya Okafor"]["record"])
+    assert result.returncode == 1
+    assert "does not have the witnessed hash" in result.stderr, result.stderr
+
+
+def test_a_forged_checkpoint_is_refused(witnessed):
+    value = witnessed.homes["Maya Okafor"]["record"]
+    forged = value[: value.rindex(":") + 1] + "0" * 64
+    result = _verify(witnessed.db, witnessed.instance, forged)
+    assert result.returncode == 1 and "not signed with this instance's key" in result.stderr
