@@ -43,7 +43,18 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     """Build the set server: config, database, translations, blueprints, realtime."""
     from flask import Flask
 
-    from ictool import config, db, errors, escalation, i18n, ratelimit, realtime, security, sockets
+    from ictool import (
+        config,
+        db,
+        errors,
+        escalation,
+        i18n,
+        ratelimit,
+        realtime,
+        security,
+        sockets,
+        textguard,
+    )
     from ictool.views import register_blueprints
 
     app = Flask(
@@ -58,6 +69,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     i18n.init_app(app)
     ratelimit.init_app(app)
     security.init_app(app)
+    textguard.init_app(app)
     errors.init_app(app)
     register_blueprints(app)
     realtime.init_app(app)

@@ -89,6 +89,19 @@ def entries(db: Database, production_id: int | None = None, subject: str | None 
     return [dict(r, detail=json.loads(r["detail"])) for r in rows]
 
 
+def head(db: Database) -> tuple[int, str]:
+    """How many entries the log holds and the hash of the last (GENESIS when empty)."""
+    count = db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+    last = db.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    return count, last[0] if last else GENESIS
+
+
+def nth(db: Database, n: int) -> tuple[int | None, str | None]:
+    """The id and hash of the n-th entry (1-based, in order), or (None, None)."""
+    row = db.execute("SELECT id, hash FROM audit ORDER BY id LIMIT 1 OFFSET ?", [n - 1]).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
 @dataclass
 class Break:
     entry_id: int

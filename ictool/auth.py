@@ -23,9 +23,9 @@ def person_from_request(db: Database) -> tuple[dict, str] | None:
     if token:
         found = people.by_token(db, token)
         return (found[0], "bearer") if found else None
-    token_id = session.get("token_id")
-    if isinstance(token_id, int):
-        person = people.by_token_id(db, token_id)
+    token_id, generation = session.get("token_id"), session.get("generation", 0)
+    if isinstance(token_id, int) and isinstance(generation, int):
+        person = people.by_token_id(db, token_id, generation)
         if person:
             return person, "cookie"
     return None
@@ -48,5 +48,14 @@ def sign_in(token: str) -> dict | None:
     session.clear()
     session.permanent = True
     session["token_id"] = token_id
+    session["generation"] = people.session_generation(get_db(), token_id)
     g.person, g.auth_via = person, "cookie"
     return person
+
+
+def sign_out() -> None:
+    """End this browser's session on the server too: a copy of its cookie signs nobody in."""
+    token_id = session.get("token_id")
+    if isinstance(token_id, int) and person_from_request(get_db()):
+        people.end_sessions(get_db(), token_id)
+    session.clear()

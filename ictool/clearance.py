@@ -25,7 +25,8 @@ Which checks apply to which scene:
 
 A performer asking sees the names of the people concerned only where they are not
 private: their own rider, consent and good-to-go are "you", a colleague's are "another
-performer". Everyone else allowed to see clearance sees the names.
+performer". Readers who may see consent (the IC, the ADs, the director) see the names; any
+other reader (the producer) sees counts only ("2 performers"), never names or ids.
 """
 
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import blocking, closedset, consent, people, productions, riders, scenes, takes
+from ictool.permissions import allowed
 from ictool.realtime import person_room, publish, role_room
 
 CODES = (
@@ -129,9 +131,15 @@ def _closed_set_facts(db: Database, scene: dict) -> list[Fact]:
     return out
 
 
-def _who(fact: Fact, viewer: dict | None) -> tuple[str, list[int]]:
+def _who(fact: Fact, viewer: dict | None, named: bool) -> tuple[str, list[int]]:
     ids = [p["id"] for p in fact.people]
-    if viewer is None or viewer["role"] != "performer" or fact.code not in PRIVATE:
+    if named:
+        return ", ".join(p["name"] for p in fact.people), ids
+    if viewer["role"] != "performer":  # the producer: counts, never names
+        if fact.code in PRIVATE:
+            return ngettext("%(num)s performer", "%(num)s performers", len(ids)), []
+        return ngettext("%(num)s person", "%(num)s people", len(ids)), []
+    if fact.code not in PRIVATE:
         return ", ".join(p["name"] for p in fact.people), ids
     mine = viewer["id"] in ids
     others = len(ids) - int(mine)
@@ -189,8 +197,9 @@ def _clearance(db: Database, scene_id: int, viewer: dict | None) -> dict:
     if scene is None:
         raise LookupError(_("No such scene."))
     reasons = []
+    named = viewer is None or allowed(db, viewer, "consent.view", scene)
     for fact in facts(db, scene):
-        who, ids = _who(fact, viewer)
+        who, ids = _who(fact, viewer, named)
         reasons.append(
             {
                 "code": fact.code,

@@ -343,16 +343,53 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 @click.option("--db", "db", metavar="PATH", help="SQLite file.")
-def audit_verify(db: str | None) -> None:
-    """Check the hash chain; name the first entry where a changed database breaks it."""
-    from ictool import audit
+@click.option(
+    "--checkpoint",
+    "checkpoints",
+    multiple=True,
+    metavar="VALUE",
+    help="A checkpoint kept by a device or printed on a report (repeatable).",
+)
+def audit_verify(db: str | None, checkpoints: tuple[str, ...]) -> None:
+    """Check the hash chain, then every checkpoint (kept in the database and given here);
+    name the first entry where a changed database breaks the chain, or what is missing."""
+    from ictool import audit, witness
 
-    _app_, conn = _records_db(db)
+    app, conn = _records_db(db)
     count = conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
     broken = audit.verify(conn)
     if broken:
         raise CliError(f"audit chain broken at entry #{broken.entry_id}: {broken.reason}")
-    click.echo(f"audit chain intact: {count} entries")
+    given = []
+    for value in checkpoints:
+        try:
+            given.append(witness.parse(value))
+        except ValueError as exc:
+            raise CliError(f"--checkpoint {value[:40]}: {exc}") from exc
+    points = given + witness.stored(conn)
+    key = witness.app_key(app) if points else b""
+    for point in points:
+        found = witness.problem(conn, key, point)
+        if found:
+            raise CliError(f"audit log does not match a checkpoint: {found}")
+    if not points:
+        click.echo(f"audit chain intact: {count} entries")
+        return
+    newest = max(points, key=lambda p: (p.entries, p.at))
+    click.echo(
+        f"audit chain intact: {count} entries; it holds what {len(points)} checkpoint(s)"
+        f" witnessed (the latest: {newest.entries} entries at {newest.when})"
+    )
+
+
+@audit_group.command("checkpoint")
+@click.option("--db", "db", metavar="PATH", help="SQLite file.")
+def audit_checkpoint(db: str | None) -> None:
+    """Sign the log's entry count and head now; print the value to keep somewhere else."""
+    from ictool import witness
+
+    app, conn = _records_db(db)
+    click.echo(witness.make(conn, witness.app_key(app)).value)
 
 
 def _person_id(conn, person_id: int) -> None:

@@ -17,6 +17,7 @@ DEFAULTS = {
     "MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 to run several processes
     "BASE_URL": None,  # the address phones use, for join links; guessed when unset
     "PUSH_SUBSCRIBER": "mailto:ictool@localhost",
+    "PUSH_ALLOW_PRIVATE": False,  # True lets push reach http:// and LAN hosts: tests only
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -24,6 +25,7 @@ DEFAULTS = {
     "RATE_LIMITS": True,
     "RATE_LIMIT_FAILURES": 10,  # failed sign-ins (join link, bearer token) per minute per address
     "RATE_LIMIT_API": 600,  # /api requests per minute per person (or address if signed out)
+    "AUDIT_CHECKPOINT_SECONDS": 3600,  # how often the server signs the audit log's head
     "RETENTION_DAYS": 1095,  # days after a production ends before `ictool purge` removes it
     "REPORT_FONT": None,  # a .ttf for report PDFs; default: DejaVu Sans when installed
     "PROXY_HOPS": 0,  # proxies in front (nginx: 1) whose X-Forwarded-For/-Proto to trust

@@ -20,9 +20,15 @@ _GEVENT = os.environ.get("ICTOOL_GEVENT") == "1"
 POOL_SIZE = 8  # idle connections kept per app for requests and socket events
 
 
+def _text(raw: bytes) -> str:
+    """Stored text as str; bytes a damaged file holds that are not UTF-8 read as U+FFFD."""
+    return raw.decode("utf-8", "replace")
+
+
 def connect(path: str, migrate: bool = True) -> sqlite_utils.Database:
     """Open the database file with the pragmas every connection needs."""
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.text_factory = _text
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")  # a committed pause survives power loss

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from flask import Flask
 from sqlite_utils import Database
 
-from ictool import alerts
+from ictool import alerts, witness
 from ictool.db import connect, transaction
 from ictool.realtime import socketio
 
@@ -72,6 +72,7 @@ def run(app: Flask) -> None:
                     renew_at = clock + LEASE_SECONDS / 3
                 if holding:
                     tick(app, db)
+                    witness.tick(app, db)  # sign the audit log's head, at least hourly
             except Exception as error:  # keep escalating whatever one tick hit
                 log.error("escalation tick failed: %s", type(error).__name__, exc_info=error)
                 if db.conn.in_transaction:

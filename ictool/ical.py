@@ -16,7 +16,14 @@ from ictool.db import now
 PRODID = "-//ictool//intimacy coordination//EN"
 
 
+_CONTROLS = {c: None for c in range(32) if c not in (9, 10, 13)} | {127: None}
+
+
 def _escape(text: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped, every line
+    break (CRLF, a bare CR or LF) as \\n, other control characters dropped, so a value can
+    never end its line and start a property of its own."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 

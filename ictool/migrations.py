@@ -367,3 +367,32 @@ def roster_riders_sent_and_essentials(db: Database) -> None:
             updated_at TEXT NOT NULL
         )""",
     )
+
+
+@migrations(name="0013_hostile_record_session_generation")
+def hostile_record_session_generation(db: Database) -> None:
+    """Signing out ends the sessions of a join token on the server: a cookie carries the
+    token's session generation, and signing out moves the token on to the next one."""
+    _run(db, "ALTER TABLE tokens ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations(name="0013_hostile_record_audit_witness")
+def hostile_record_audit_witness(db: Database) -> None:
+    """The audit log refuses deletes as it refuses updates, and keeps the signed
+    checkpoints (entry count, head hash, time) that witness it."""
+    _run(
+        db,
+        """CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+        """CREATE TABLE audit_checkpoints (
+            id INTEGER PRIMARY KEY,
+            entries INTEGER NOT NULL,
+            head TEXT NOT NULL,
+            at TEXT NOT NULL,
+            mac TEXT NOT NULL
+        )""",
+        """CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+            BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END""",
+        """CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+            BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END""",
+    )

@@ -319,9 +319,28 @@ def by_token(db: Database, token: str) -> tuple[dict, int] | None:
     return (person, row["id"]) if person else None
 
 
-def by_token_id(db: Database, token_id: int) -> dict | None:
+def by_token_id(db: Database, token_id: int, generation: int | None = None) -> dict | None:
     """The person a session's token id signs in, while that token is still live and the
-    person active (checked on every request and every socket event)."""
+    person active (and, for a cookie, while its session generation is the token's: not
+    signed out since)."""
     rows = list(db["tokens"].rows_where("id = ?", [token_id]))
     row = rows[0] if rows else None
+    if generation is not None and row is not None and row["session_generation"] != generation:
+        return None
     return _active(get(db, row["person_id"])) if _live(row) else None
+
+
+def session_generation(db: Database, token_id: int) -> int:
+    """The generation a new session cookie of this token carries."""
+    row = db.execute("SELECT session_generation FROM tokens WHERE id = ?", [token_id]).fetchone()
+    return row[0] if row else 0
+
+
+def end_sessions(db: Database, token_id: int) -> None:
+    """Sign out: every cookie signed in with this token stops working (its join link still
+    signs in again)."""
+    with transaction(db):
+        db.execute(
+            "UPDATE tokens SET session_generation = session_generation + 1 WHERE id = ?",
+            [token_id],
+        )

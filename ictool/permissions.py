@@ -45,7 +45,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
 _CLEARANCE: dict[str, set[str]] = {
     "coordinator": {"clearance.view", "consent.view", "closedset.view", "checkin.self"}
     | {"checkin.others", "monitors.edit", "garments.edit", "garments.confirm"}
-    | {"take.call", "scene.wrap", "closure.answer"},
+    | {"take.call", "scene.wrap", "closure.answer", "closure.read"},
     "first_ad": {"clearance.view", "consent.view", "closedset.view", "checkin.self"}
     | {"set.close", "monitors.edit", "take.call", "scene.wrap"},
     "second_ad": {"clearance.view", "consent.view", "closedset.view", "checkin.self"}
@@ -64,9 +64,10 @@ for _role, _caps in _CLEARANCE.items():
 _RECORDS: dict[str, set[str]] = {
     "producer": {"readiness.view", "budget.view", "budget.edit", "consultation.log"}
     | {"briefing.status", "briefing.ack", "rehearsal.view", "rehearsal.edit", "callsheet.edit"}
-    | {"schedule.import", "production.edit", "report.view"},
+    | {"schedule.import", "production.edit", "report.view", "record.witness"},
     "coordinator": {"readiness.view", "briefing.status", "briefing.ack", "rehearsal.view"}
-    | {"rehearsal.edit", "rehearsal.presence", "calendar.export", "report.view"},
+    | {"rehearsal.edit", "rehearsal.presence", "calendar.export", "report.view"}
+    | {"record.witness"},
     "first_ad": {"briefing.ack", "rehearsal.view", "rehearsal.edit", "rehearsal.presence"}
     | {"callsheet.edit", "schedule.import", "report.view"},
     "second_ad": {"briefing.ack", "rehearsal.view", "rehearsal.edit", "rehearsal.presence"}

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 import logging
 import os
 import re
+import socket
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -21,7 +23,7 @@ from urllib.parse import urlsplit
 
 import requests
 from cryptography.hazmat.primitives.asymmetric import ec
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
 from sqlite_utils import Database
 
 if TYPE_CHECKING:  # webpush (pydantic, ~0.25 s to import) loads on first use, not at start
@@ -70,6 +72,45 @@ def load_or_create_vapid(instance_path: Path) -> VapidKeys:
     return VapidKeys(**json.loads(path.read_text()))
 
 
+def allow_private() -> bool:
+    """PUSH_ALLOW_PRIVATE (ICTOOL_PUSH_ALLOW_PRIVATE=1, off by default): let push go to
+    http:// and to loopback or LAN endpoints. Only for a local test push service."""
+    if has_app_context():
+        return bool(current_app.config.get("PUSH_ALLOW_PRIVATE"))
+    return os.environ.get("ICTOOL_PUSH_ALLOW_PRIVATE", "").lower() in ("1", "true")
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def endpoint_refusal(endpoint: str, private_ok: bool) -> str | None:
+    """Why the server must not POST to this endpoint, or None: push services are https://
+    on public hosts, so a loopback, link-local or private address (literal, or a name that
+    resolves to one) is refused; the set's own devices are never a push service."""
+    if private_ok:
+        return None
+    parts = urlsplit(endpoint)
+    if parts.scheme != "https":
+        return "The push subscription's endpoint must be an https:// address."
+    host = parts.hostname or ""
+    try:
+        return None if _public(host) else _PRIVATE
+    except ValueError:
+        pass  # a name, not an address
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443)}
+    except (OSError, UnicodeError):
+        return None  # offline: nothing is sent to a name that does not resolve
+    return None if all(_public(a) for a in found) else _PRIVATE
+
+
+_PRIVATE = "The push subscription's endpoint must be on a public host, not a local address."
+
+
 def subscribe(db: Database, person_id: int, subscription: dict) -> int:
     """Store a browser's PushSubscription for a person (upsert by endpoint) and
     return its row id; raise ``ValueError`` in plain words if the shape is wrong."""
@@ -103,6 +144,7 @@ def send(
     keys: VapidKeys,
     subscriber: str = "mailto:ictool@localhost",
     ttl: int = 300,
+    private_ok: bool | None = None,
 ) -> SendReport:
     """Push ``payload`` to every device of these people at high urgency, deleting
     subscriptions the push service says are gone; network errors are only counted."""
@@ -131,8 +173,16 @@ def send(
     )
     sent = failed = 0
     gone: list[int] = []
+    private_ok = allow_private() if private_ok is None else private_ok
     with requests.Session() as http:
         for row in rows:
+            refused = endpoint_refusal(row["endpoint"], private_ok)
+            if refused:  # stored by an older version, or its name now resolves locally
+                log.warning(
+                    "push to %s refused: not a public host", urlsplit(row["endpoint"]).hostname
+                )
+                failed += 1
+                continue
             status = _post_one(http, pusher, row, data)
             if status in GONE_STATUSES:
                 gone.append(row["id"])
@@ -164,6 +214,7 @@ def send_later(app: Flask, jobs: list[tuple[int, dict]]) -> None:
         return  # nobody to push to: no thread (it would contend for the GIL with the loop)
     keys = app_keys(app)
     db_path, subscriber = app.config["DB"], app.config.get("PUSH_SUBSCRIBER") or ""
+    private_ok = bool(app.config.get("PUSH_ALLOW_PRIVATE"))
     grouped: dict[str, list[int]] = {}
     for person_id, payload in jobs:
         grouped.setdefault(json.dumps(payload, sort_keys=True), []).append(person_id)
@@ -173,7 +224,9 @@ def send_later(app: Flask, jobs: list[tuple[int, dict]]) -> None:
             db = connect(db_path, migrate=False)
             try:
                 for payload, person_ids in grouped.items():
-                    report = send(db, person_ids, json.loads(payload), keys, subscriber)
+                    report = send(
+                        db, person_ids, json.loads(payload), keys, subscriber, private_ok=private_ok
+                    )
                     log.info("push sent=%s failed=%s removed=%s", *asdict(report).values())
             finally:
                 db.close()
@@ -229,6 +282,7 @@ def _post_one(http: requests.Session, pusher: WebPush, row: dict, data: bytes) -
             data=message.encrypted,
             headers=headers,
             timeout=POST_TIMEOUT_SECONDS,
+            allow_redirects=False,  # a push service answers; it never sends us elsewhere
         )
     except (requests.RequestException, ValueError, WebPushException) as error:
         log.warning("push to %s failed: %s", host, type(error).__name__)
@@ -257,6 +311,9 @@ def _validated(subscription: object) -> tuple[str, str, str]:
         raise ValueError("The push subscription needs an http(s) endpoint address.")
     if len(endpoint) > 2048:
         raise ValueError("The push subscription's endpoint address is too long.")
+    refused = endpoint_refusal(endpoint, allow_private())
+    if refused:
+        raise ValueError(refused)
     keys = shaped.get("keys")
     keys = keys if isinstance(keys, dict) else {}
     p256dh = _base64url(keys.get("p256dh"), "p256dh")

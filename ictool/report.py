@@ -24,9 +24,12 @@ from ictool import (
     productions,
     rehearsals,
     scenes,
+    textguard,
+    witness,
 )
 from ictool.db import now
 from ictool.i18n import INTIMACY_LABELS, ROLE_LABELS
+from ictool.permissions import allowed
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -35,7 +38,32 @@ FONT_CANDIDATES = (
 )
 
 
-def _what(entry: dict, viewer: dict, names: dict[int, str]) -> str:
+def names_rule() -> str:
+    """The one rule for naming people in a report, the same for every reader and format."""
+    return _(
+        "Who is named: a reader who may see consent (the IC, the ADs) sees people by name, "
+        "except the sender of an anonymous concern or of an alert not shared with them; any "
+        "other reader (the producer) sees each person by role only, never by name."
+    )
+
+
+def _namer(db: Database, production_id: int, viewer: dict):
+    """`who(person_id)`: the person's name for a reader the rule lets see names, else their
+    role; "" for nobody."""
+    rows = db["people"].rows_where("production_id = ?", [production_id], select="id, name, role")
+    known = {p["id"]: p for p in rows}
+    named = allowed(db, viewer, "consent.view")
+
+    def who(person_id: int | None) -> str:
+        person = known.get(person_id)
+        if person is None:
+            return ""
+        return person["name"] if named else str(ROLE_LABELS[person["role"]])
+
+    return who, named
+
+
+def _what(entry: dict, viewer: dict, names) -> str:
     d = entry["detail"]
     action = entry["action"]
     if action == "scene.closure":
@@ -51,12 +79,10 @@ def _what(entry: dict, viewer: dict, names: dict[int, str]) -> str:
         "consent.confirmed": lambda: _("Consent given to version %(v)s", v=d.get("version")),
         "consent.withdrawn": lambda: _("Consent withdrawn"),
         "closedset.checked_in": lambda: (
-            _("Checked in: %(who)s", who=names.get(d.get("person_id"), ""))
+            _("Checked in: %(who)s", who=names(d.get("person_id")))
             + ("" if d.get("on_roster", True) else " " + _("(not on the roster)"))
         ),
-        "closedset.checked_out": lambda: _(
-            "Checked out: %(who)s", who=names.get(d.get("person_id"), "")
-        ),
+        "closedset.checked_out": lambda: _("Checked out: %(who)s", who=names(d.get("person_id"))),
         "closedset.no_photo_acknowledged": lambda: _("No-photography acknowledged"),
         "closedset.set_closed": lambda: (
             _(
@@ -92,8 +118,9 @@ def _what(entry: dict, viewer: dict, names: dict[int, str]) -> str:
     return words[action]() if action in words else action
 
 
-def _alert_record(alert: dict, viewer: dict, db: Database) -> dict:
-    """An alert as this reader may see it; without a view, only that it happened."""
+def _alert_record(alert: dict, viewer: dict, db: Database, who, named: bool) -> dict:
+    """An alert as this reader may see it; without a view, only that it happened. Its
+    sender by the report's one rule: named, by role, or "name withheld"."""
     view = alerts.view_for(db, alert, viewer)
     if view is None:
         concern = alert["kind"] == "concern"
@@ -108,11 +135,16 @@ def _alert_record(alert: dict, viewer: dict, db: Database) -> dict:
         }
         view.update({k: alert[k] for k in ("raised_at", "acknowledged_at", "resolved_at")})
         view["state"] = alerts.state(alert)
+    private = alert["anonymous"] or view["label"] == alerts.MASKED_LABEL
+    if named:
+        sender = view["sender"]["name"] if view.get("sender") else None
+    else:
+        sender = None if private else who(alert["raised_by"])
     return {
         "at": view["raised_at"],
         "label": str(view["label"]),
         "scene": view["scene"]["number"] if view.get("scene") else None,
-        "from": view["sender"]["name"] if view.get("sender") else _("name withheld"),
+        "from": sender or _("name withheld"),
         "text": view.get("text"),
         "state": view["state"],
         "acknowledged_at": view.get("acknowledged_at"),
@@ -128,8 +160,7 @@ def daily(db: Database, day_id: int, viewer: dict) -> dict:
     if day is None or day["production_id"] != viewer["production_id"]:
         raise LookupError("no such shoot day")
     production = productions.get(db, day["production_id"])
-    rows = db["people"].rows_where("production_id = ?", [production["id"]], select="id, name")
-    names = {p["id"]: p["name"] for p in rows}
+    who, named = _namer(db, production["id"], viewer)
     day_scenes = scenes.of_day(db, day_id)
     out_scenes = []
     for scene in day_scenes:
@@ -145,18 +176,18 @@ def daily(db: Database, day_id: int, viewer: dict) -> dict:
                 "cleared": cleared["cleared"],
                 "reasons": [r["text"] for r in cleared["reasons"]],
                 "consent": [
-                    {"name": c["name"], "state": c["state"], "at": c["at"]}
+                    {"name": who(c["person_id"]), "state": c["state"], "at": c["at"]}
                     for c in consent.states(db, scene["id"])
                 ],
                 "blocking": [
-                    {"version": v["version"], "at": v["created_at"], "by": v["author_name"]}
+                    {"version": v["version"], "at": v["created_at"], "by": who(v["author_id"])}
                     for v in reversed(blocking.history(db, scene["id"]))
                 ],
                 "timeline": [
                     {
                         "at": e["at"],
-                        "what": _what(e, viewer, names),
-                        "who": names.get(e["actor_id"], ""),
+                        "what": _what(e, viewer, who),
+                        "who": who(e["actor_id"]),
                     }
                     for e in entries
                     if e["action"] != "demo.seeded"
@@ -165,14 +196,17 @@ def daily(db: Database, day_id: int, viewer: dict) -> dict:
         )
     raised = alerts.for_day(db, production["id"], [s["id"] for s in day_scenes], day["date"])
     broken = audit.verify(db)
+    checkpoint = witness.make(db, witness.app_key(current_app))
     return {
         "production": production["title"],
         "day": {k: day[k] for k in ("id", "date", "call_time", "location")},
         "generated_at": now(),
         "reader": {"name": viewer["name"], "role": str(ROLE_LABELS[viewer["role"]])},
-        "ic_on_call_sheet": [names.get(i, "") for i in callsheet.ic_on_day(db, day_id)],
+        "names_rule": names_rule(),
+        "names_shown": named,
+        "ic_on_call_sheet": [who(i) for i in callsheet.ic_on_day(db, day_id)],
         "coordinators": [
-            p["name"] for p in people.in_production(db, production["id"], "coordinator")
+            who(p["id"]) for p in people.in_production(db, production["id"], "coordinator")
         ],
         "rehearsals": [
             rehearsals.public(r)
@@ -180,11 +214,12 @@ def daily(db: Database, day_id: int, viewer: dict) -> dict:
             if r["date"] == day["date"]
         ],
         "scenes": out_scenes,
-        "alerts": [_alert_record(a, viewer, db) for a in raised],
+        "alerts": [_alert_record(a, viewer, db, who, named) for a in raised],
         "audit": {
             "intact": broken is None,
             "broken_at": broken.entry_id if broken else None,
-            "head": (audit.entries(db)[-1]["hash"] if db["audit"].count else None),
+            "head": checkpoint.head if checkpoint.entries else None,
+            "checkpoint": checkpoint.value,
         },
     }
 
@@ -193,6 +228,7 @@ def to_csv(report: dict) -> str:
     """The report as CSV rows: date, scene, section, at, what, who, detail."""
     date = report["day"]["date"]
     rows: list[list[object]] = [["date", "scene", "section", "at", "what", "who", "detail"]]
+    rows.append([date, "", "names", report["generated_at"], report["names_rule"], "", ""])
     for s in report["scenes"]:
         n = s["number"]
         state = _("cleared") if s["cleared"] else _("not cleared")
@@ -220,6 +256,8 @@ def to_csv(report: dict) -> str:
                 detail,
             ]
         )
+    chain = report["audit"]
+    rows.append([date, "", "record", report["generated_at"], chain["checkpoint"], "", ""])
     for r in report["rehearsals"]:
         present = {None: "not recorded", True: "IC present", False: "IC absent"}[r["ic_present"]]
         rows.append([date, r["scene_number"], "rehearsal", r["start_time"], present, "", ""])
@@ -252,12 +290,17 @@ def to_pdf(report: dict) -> bytes:
         family = "body"
 
         def clean(text: object) -> str:
-            return str(text or "")
+            return textguard.scrub(str(text or ""))
     else:
         family = "Helvetica"
 
         def clean(text: object) -> str:
-            return str(text or "").translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+            return (
+                textguard.scrub(str(text or ""))
+                .translate(_PLAIN)
+                .encode("latin-1", "replace")
+                .decode("latin-1")
+            )
 
     pdf.add_page()
 
@@ -281,6 +324,7 @@ def to_pdf(report: dict) -> bytes:
         ),
         8,
     )
+    line(report["names_rule"], 8)
     ics = ", ".join(report["ic_on_call_sheet"]) or _("none")
     line(_("IC on the call sheet: %(names)s", names=ics))
     for r in report["rehearsals"]:
@@ -330,4 +374,5 @@ def to_pdf(report: dict) -> bytes:
     chain = report["audit"]
     state = _("intact") if chain["intact"] else _("BROKEN at entry #%(id)s", id=chain["broken_at"])
     line(_("Audit log: %(state)s; head %(head)s", state=state, head=(chain["head"] or "")[:16]), 8)
+    line(_("Record checkpoint: %(value)s", value=chain["checkpoint"]), 7, 4)
     return bytes(pdf.output())

@@ -45,13 +45,17 @@ def compare(db: Database, scene_id: int, old: int | None, new: int | None) -> di
     }
 
 
-def closed_set_state(db: Database, scene: dict) -> dict:
-    """The closed set and take state of a scene, as the IC, ADs and performers see it."""
+def closed_set_state(db: Database, scene: dict, viewer: dict) -> dict:
+    """The closed set and take state of a scene, as `viewer` (the IC, an AD, a performer)
+    may see it: a closure answer is the IC's and its author's to read; others see only
+    that it was given ("answered")."""
     here = closedset.present(db, scene["id"])
     take = takes.current_take(db, scene["id"])
     said = takes.answers(db, scene["id"], take)
     closure = takes.closures(db, scene["id"])
     performers = scenes.performers(db, scene["id"])
+    everyone = allowed(db, viewer, "closure.read", scene)
+    readable = set(closure) if everyone else {viewer["id"]}
     return {
         "scene_id": scene["id"],
         "closed_set": bool(scene["closed_set"]),
@@ -67,7 +71,8 @@ def closed_set_state(db: Database, scene: dict) -> dict:
         ],
         "wrapped": takes.wrapped(db, scene["id"]),
         "closure": [
-            {"person_id": pid, "status": row["status"], "at": row["at"]}
+            {"person_id": pid, "status": row["status"] if pid in readable else "answered"}
+            | {"at": row["at"]}
             for pid, row in closure.items()
         ],
     }
@@ -93,7 +98,7 @@ def panel(db: Database, person: dict, scene: dict) -> dict:
         out["mine"] = consent.state_for(db, scene["id"], person["id"])
     if intimate and allowed(db, person, "consent.view", scene):
         out["consents"] = consent.states(db, scene["id"])
-    state = closed_set_state(db, scene)
+    state = closed_set_state(db, scene, person)
     if allowed(db, person, "closedset.view", scene) or can["garments_edit"]:
         out["state"] = state
     out["me_present"] = any(p["id"] == person["id"] for p in state["present"])

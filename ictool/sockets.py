@@ -15,7 +15,7 @@ from flask import g, request, session
 from flask_babel import gettext as _
 from flask_socketio import join_room
 
-from ictool import alerts, people, presence, ratelimit
+from ictool import alerts, people, presence, ratelimit, textguard
 from ictool.alerts import AlertError
 from ictool.auth import bearer_token, person_from_request
 from ictool.db import get_db
@@ -82,6 +82,9 @@ def _event(handler: Callable) -> Callable:
         person = socket_person()
         if person is None:
             return {"status": 401, "error": _("Please open your join link again.")}
+        field = textguard.bad_field(data)
+        if field:
+            return {"status": 422, "error": textguard.refusal(field)}
         try:  # refusals come in the sender's language: select_locale reads g.person
             return handler(person, data)
         except AlertError as refused:

@@ -332,7 +332,18 @@ def test_an_acknowledged_pause_does_not_escalate(fast, phones):
     assert "alert.escalated" not in audit_actions(fast, sent["id"])
 
 
-def test_web_push_reaches_the_ads_phone_without_the_concern_text_and_410_forgets_it(live, phones):
+@pytest.fixture
+def pushing(seeded, tmp_path):
+    """A server that may push to the local fake push service (loopback, http)."""
+    server = serve_copy(seeded, tmp_path / "push", ICTOOL_PUSH_ALLOW_PRIVATE="1")
+    yield server
+    server.stop()
+
+
+def test_web_push_reaches_the_ads_phone_without_the_concern_text_and_410_forgets_it(
+    pushing, phones
+):
+    live = pushing
     key = api(live, "GET", "/api/push/key", "Tom Brennan").json()["applicationServerKey"]
     assert len(key) > 80
     with FakePushService() as service:

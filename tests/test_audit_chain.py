@@ -33,9 +33,10 @@ def logged(app):
 
 
 def _raw(path) -> sqlite3.Connection:
-    """The file opened the way an attacker would: no app, the append-only trigger dropped."""
+    """The file opened the way an attacker would: no app, the append-only triggers dropped."""
     conn = sqlite3.connect(path)
     conn.execute("DROP TRIGGER IF EXISTS audit_append_only_update")
+    conn.execute("DROP TRIGGER IF EXISTS audit_append_only_delete")
     return conn
 
 

@@ -22,6 +22,13 @@ from ictool.db import connect
 PAUSE = {"type": "alert:pause", "scene": "12A", "from": "Performer B", "text": "Pause, please"}
 
 
+@pytest.fixture(autouse=True)
+def local_push_service(monkeypatch):
+    """The fake push service listens on loopback over http: let push reach it (the setting
+    is off by default, and then such an endpoint is refused: see test_hostile_record)."""
+    monkeypatch.setenv("ICTOOL_PUSH_ALLOW_PRIVATE", "1")
+
+
 @pytest.fixture
 def db(tmp_path) -> Iterator[sqlite_utils.Database]:
     """A real, migrated SQLite file."""

@@ -94,7 +94,7 @@ def test_the_csv_has_a_row_per_event(app, db, person, shot_day):
         )
     assert rows[0] == ["date", "scene", "section", "at", "what", "who", "detail"]
     sections = {r[2] for r in rows[1:]}
-    assert sections == {"clearance", "consent", "blocking", "timeline", "alert"}
+    assert sections == {"names", "record", "clearance", "consent", "blocking", "timeline", "alert"}
     assert any(r[2] == "alert" and r[6] == CONCERN for r in rows)
 
 

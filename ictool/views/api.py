@@ -5,10 +5,10 @@ the two in step.
 """
 
 import segno
-from flask import Blueprint, abort, jsonify, url_for
+from flask import Blueprint, abort, current_app, jsonify, url_for
 from flask_babel import gettext as _
 
-from ictool import blocking, clearance, openapi, people, productions, scenes, screens
+from ictool import blocking, clearance, openapi, people, productions, scenes, screens, witness
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.i18n import LANGUAGES
@@ -66,8 +66,13 @@ def me_language():
 
 @bp.get("/home")
 def home():
-    """The data of the signed-in person's home screen."""
-    return jsonify(screens.home(get_db(), _signed_in(), day_arg()))
+    """The data of the signed-in person's home screen; for the IC and the producer, also the
+    audit log's latest signed checkpoint (`record`), for their device to keep as a witness."""
+    person = _signed_in()
+    data = screens.home(get_db(), person, day_arg())
+    if allowed(get_db(), person, "record.witness"):
+        data["record"] = witness.for_device(current_app, get_db()).value
+    return jsonify(data)
 
 
 @bp.get("/production")

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from ictool import people, productions
-from ictool.auth import current_person, sign_in
+from ictool.auth import current_person, sign_in, sign_out
 from ictool.db import get_db
 from ictool.i18n import LANGUAGES
 
@@ -35,7 +35,8 @@ def join(token: str):
 
 @bp.post("/signout")
 def signout():
-    session.clear()
+    """Sign out here and on the server (every copy of this session's cookie)."""
+    sign_out()
     return redirect(url_for("join.index"))
 
 

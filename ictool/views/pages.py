@@ -1,10 +1,10 @@
 """The role screens, server-rendered from the same data the API returns."""
 
 import segno
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ictool import blocking, people, scene_panel, scenes, screens
+from ictool import blocking, people, scene_panel, scenes, screens, witness
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.permissions import HOME_SCREENS, allowed, may_link, require
@@ -15,6 +15,11 @@ bp = Blueprint("pages", __name__)
 
 def _me(capability: str, scene: dict | None = None) -> dict:
     return require(get_db(), current_person(), capability, scene)
+
+
+def _record() -> witness.Checkpoint:
+    """The audit log's latest signed checkpoint, for this device to keep (record.witness)."""
+    return witness.for_device(current_app, get_db())
 
 
 @bp.get("/home")
@@ -28,7 +33,8 @@ def home():
 @bp.get("/ic")
 def ic():
     person = _me("ic.dashboard")
-    return render_template("ic.html", data=screens.ic_day(get_db(), person, day_arg()))
+    data = screens.ic_day(get_db(), person, day_arg())
+    return render_template("ic.html", data=data, record=_record())
 
 
 @bp.get("/ad")
@@ -52,7 +58,8 @@ def performer():
 @bp.get("/producer")
 def producer():
     person = _me("producer.schedule")
-    return render_template("producer.html", data=screens.producer_schedule(get_db(), person))
+    data = screens.producer_schedule(get_db(), person)
+    return render_template("producer.html", data=data, record=_record())
 
 
 @bp.get("/crew")

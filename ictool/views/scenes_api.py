@@ -131,8 +131,8 @@ def consent_withdraw(scene_id: int):
 @bp.get("/<int:scene_id>/closed-set")
 def closed_set(scene_id: int):
     """Check-ins and headcount, monitors, garments, the set-closed mark, takes, closure."""
-    _person, found = _scene(scene_id, "closedset.view")
-    return jsonify(scene_panel.closed_set_state(get_db(), found))
+    person, found = _scene(scene_id, "closedset.view")
+    return jsonify(scene_panel.closed_set_state(get_db(), found, person))
 
 
 def _target(data: dict, me: dict, found: dict) -> dict:
@@ -158,7 +158,7 @@ def check_in(scene_id: int):
     if created and not row["on_roster"]:
         clearance.announce_off_roster(db, found, target)
     clearance.announce(db, scene_id)
-    state = scene_panel.closed_set_state(db, found)
+    state = scene_panel.closed_set_state(db, found, me)
     on_roster = closedset.belongs(db, found, target["id"])
     body = {"person_id": target["id"], "on_roster": on_roster}
     body |= {"headcount": state["headcount"], "created": created}
