@@ -4,6 +4,8 @@ a limiter cannot refuse a safety action, a revoked phone stops listening at once
 sender cannot bury another's pause, and idle sockets cannot starve the server."""
 
 import sqlite3
+import threading
+import time
 import uuid
 
 import pytest
@@ -95,3 +97,96 @@ def test_the_api_limit_never_refuses_a_consent_withdrawal(server):
         f"{live.url}/api/alerts", json={"kind": "pause", "client_id": cid()}, headers=alex
     )
     assert pause.status_code == 201
+
+
+# --- 1. a revoked phone stops listening at once -------------------------------------------
+
+
+class Listener:
+    """A real Socket.IO client that keeps every event it is pushed."""
+
+    def __init__(self, live, name: str, **options) -> None:
+        self.events: list[tuple[str, object]] = []
+        self.gone = threading.Event()
+        self.sio = socketio.Client(reconnection=False, **options)
+        self.sio.on("*", lambda event, data=None: self.events.append((event, data)))
+        self.sio.on("disconnect", lambda *_: self.gone.set())
+        self.sio.connect(
+            live.url,
+            auth={"token": live.people[name]["token"]},
+            transports=["websocket"],
+            wait_timeout=10,
+        )
+
+    def got(self, event: str) -> list:
+        return [data for e, data in self.events if e == event]
+
+    def close(self) -> None:
+        if self.sio.connected:
+            self.sio.disconnect()
+
+
+def online(live, name: str) -> bool:
+    listed = requests.get(f"{live.url}/api/presence", headers=bearer(live, "Maya Okafor"))
+    return next(p["online"] for p in listed.json() if p["name"] == name)
+
+
+def test_a_revoked_phone_is_disconnected_at_once_and_hears_nothing_more(server):
+    live = server()
+    ad, ad_tablet = Listener(live, "Tom Brennan"), Listener(live, "Tom Brennan")
+    alex = phone(live, "Alex Rivera")
+    try:
+        assert online(live, "Tom Brennan")
+        tom = live.people["Tom Brennan"]["id"]
+        revoked = requests.post(
+            f"{live.url}/api/people/{tom}/revoke", headers=bearer(live, "Maya Okafor")
+        )
+        assert revoked.status_code == 200
+        assert ad.gone.wait(3) and ad_tablet.gone.wait(3), "the revoked phone is still connected"
+        heard = len(ad.events)
+        concern = {
+            "kind": "concern",
+            "client_id": cid(),
+            "text": "private words",
+            "audience": "ic_and_ad",
+        }
+        assert alex.call("alert:raise", concern, timeout=10)["status"] == 201
+        assert (
+            alex.call("alert:raise", {"kind": "pause", "client_id": cid()}, timeout=10)["status"]
+            == 201
+        )
+        time.sleep(1)
+        assert ad.got("alert:new") == [] and len(ad.events) == heard
+        assert not online(live, "Tom Brennan")  # presence forgot them at once
+    finally:
+        for client in (ad, ad_tablet):
+            client.close()
+        alex.disconnect()
+
+
+def test_revoking_on_one_process_disconnects_the_phone_on_another(tmp_path):
+    from ictool.loadkit import RedisServer
+
+    redis = RedisServer().start()
+    db_path = tmp_path / "shared.db"
+    cast = demo_database(db_path)
+    env = {"ICTOOL_MESSAGE_QUEUE": redis.url}
+    a = ServerProcess(db_path, tmp_path / "a", env=env)
+    b = ServerProcess(db_path, tmp_path / "b", env=env)
+    for proc in (a, b):
+        proc.people = cast
+        proc.start()
+    try:
+        ad_on_b = Listener(b, "Tom Brennan")
+        revoked = requests.post(
+            f"{a.url}/api/people/{cast['Tom Brennan']['id']}/revoke",
+            headers=bearer(a, "Maya Okafor"),
+        )
+        assert revoked.status_code == 200
+        assert ad_on_b.gone.wait(5), "the revoked phone on process B is still connected"
+        assert not online(b, "Tom Brennan")
+    finally:
+        ad_on_b.close()
+        for proc in (a, b):
+            proc.stop()
+        redis.stop()

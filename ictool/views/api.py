@@ -8,7 +8,7 @@ import segno
 from flask import Blueprint, abort, jsonify, url_for
 from flask_babel import gettext as _
 
-from ictool import blocking, clearance, openapi, people, productions, scenes, screens
+from ictool import blocking, clearance, openapi, people, productions, realtime, scenes, screens
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.i18n import LANGUAGES
@@ -149,4 +149,6 @@ def person_revoke(person_id: int):
     """Revoke every join link of a person (a lost phone)."""
     me = require(get_db(), current_person(), "people.links")
     _same_production(person_id, me)
-    return jsonify(revoked=people.revoke_tokens(get_db(), person_id, me["id"]))
+    revoked = people.revoke_tokens(get_db(), person_id, me["id"])
+    realtime.disconnect_person(person_id)  # their open sockets stop listening now
+    return jsonify(revoked=revoked)
