@@ -329,3 +329,10 @@ def clearance_1(db: Database) -> None:
         "CREATE INDEX scene_garments_scene ON scene_garments(scene_id)",
         "CREATE INDEX scene_set_closures_scene ON scene_set_closures(scene_id, id)",
     )
+
+
+@migrations(name="0010_hostile_alerts_by_sender")
+def hostile_alerts_by_sender(db: Database) -> None:
+    """A sender's open alerts found at once: one open pause each, the same concern once,
+    escalation per sender, acknowledging all of one sender's alerts."""
+    _run(db, "CREATE INDEX alerts_sender_open ON alerts(raised_by, kind, resolved_at)")

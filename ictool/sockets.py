@@ -147,10 +147,20 @@ def on_alert_sync(person: dict, data: object) -> dict:
         raise AlertError(422, _('Send {"since": <the last seq you saw, or 0>}.'))
     db = get_db()
     latest = alerts.latest_seq(db)  # read first: a change made meanwhile is sent again
-    found = alerts.since(db, person, seq)
-    if not allowed(db, person, "alert.view"):  # crew: learn nothing of others' alerts
-        latest = max([seq, *(a["seq"] for a in found)])
-    return {"status": 200, "alerts": found, "seq": max(latest, seq)}
+    found, upto, more = alerts.since(db, person, seq)
+    if more or not allowed(db, person, "alert.view"):  # crew: learn nothing of others'
+        latest = upto  # another page follows: ask again from here
+    return {"status": 200, "alerts": found, "seq": max(latest, seq), "more": more}
+
+
+@_event
+def on_alert_ack_sender(person: dict, data: object) -> dict:
+    """The IC or an AD acknowledges every open alert of one sender at once."""
+    sender_id = data.get("sender_id") if isinstance(data, dict) else None
+    changed = alerts.acknowledge_sender(get_db(), sender_id, person)
+    for alert_id in changed:
+        alerts.announce(alert_id, "update", alarm=False)
+    return {"status": 200, "acknowledged": changed}
 
 
 def register() -> None:
@@ -162,3 +172,4 @@ def register() -> None:
     socketio.on_event("alert:resolve", on_alert_resolve)
     socketio.on_event("alert:received", on_alert_received)
     socketio.on_event("alert:sync", on_alert_sync)
+    socketio.on_event("alert:ack_sender", on_alert_ack_sender)
