@@ -24,6 +24,7 @@ DEFAULTS = {
     "RATE_LIMITS": True,
     "RATE_LIMIT_FAILURES": 10,  # failed sign-ins (join link, bearer token) per minute per address
     "RATE_LIMIT_API": 600,  # /api requests per minute per person (or address if signed out)
+    "ALERT_PAGE": 500,  # alerts per page of a list or a replay (pages say when more follow)
     "RETENTION_DAYS": 1095,  # days after a production ends before `ictool purge` removes it
     "REPORT_FONT": None,  # a .ttf for report PDFs; default: DejaVu Sans when installed
     "PROXY_HOPS": 0,  # proxies in front (nginx: 1) whose X-Forwarded-For/-Proto to trust
@@ -47,6 +48,7 @@ def load(app: Flask, test_config: dict | None = None) -> None:
         app.config["DB"] = str(Path(app.instance_path) / "ictool.db")
     app.config["ESCALATION_SECONDS"] = float(app.config["ESCALATION_SECONDS"])
     app.config["RETENTION_DAYS"] = int(app.config["RETENTION_DAYS"])
+    app.config["ALERT_PAGE"] = max(1, int(app.config["ALERT_PAGE"]))
     _load_secret(app)
 
 

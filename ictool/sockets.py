@@ -11,7 +11,7 @@ import logging
 import secrets
 from collections.abc import Callable
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask_babel import gettext as _
 from flask_socketio import join_room
 
@@ -147,7 +147,7 @@ def on_alert_sync(person: dict, data: object) -> dict:
         raise AlertError(422, _('Send {"since": <the last seq you saw, or 0>}.'))
     db = get_db()
     latest = alerts.latest_seq(db)  # read first: a change made meanwhile is sent again
-    found, upto, more = alerts.since(db, person, seq)
+    found, upto, more = alerts.since(db, person, seq, current_app.config["ALERT_PAGE"])
     if more or not allowed(db, person, "alert.view"):  # crew: learn nothing of others'
         latest = upto  # another page follows: ask again from here
     return {"status": 200, "alerts": found, "seq": max(latest, seq), "more": more}

@@ -190,3 +190,163 @@ def test_revoking_on_one_process_disconnects_the_phone_on_another(tmp_path):
         for proc in (a, b):
             proc.stop()
         redis.stop()
+
+
+# --- 2. one sender cannot bury another's pause ------------------------------------------
+
+
+def every_page(fetch) -> list[dict]:
+    """Follow a paged list to its end, as the pages do."""
+    out, cursor = [], None
+    for _ in range(100):
+        body = fetch(cursor)
+        out += body["alerts"]
+        if not body.get("more"):
+            return out
+        cursor = body
+    raise AssertionError("the pages never ended")
+
+
+def test_a_flood_from_one_performer_hides_nobody_and_rings_once(server):
+    import asyncio
+
+    from ictool.loadkit import close_session, connect_client
+
+    live = server(ESCALATION_SECONDS=1, ALERT_PAGE=50)  # pages of 50: the flood spans three
+    tom = bearer(live, "Tom Brennan")
+    jordan = requests.post(
+        f"{live.url}/api/alerts",
+        json={"kind": "pause", "client_id": cid()},
+        headers=bearer(live, "Jordan Blake"),
+    ).json()
+
+    async def flood() -> tuple[list, list]:  # one socket, as fast as it goes
+        sam = await connect_client(live.url, live.people["Sam Lindqvist"]["token"])
+        try:
+            pause = {"kind": "pause", "client_id": cid()}
+            first = await sam.call("alert:raise", pause, timeout=30)
+            pauses = await asyncio.gather(
+                *(
+                    sam.call("alert:raise", dict(pause, client_id=cid()), timeout=60)
+                    for _ in range(49)
+                )
+            )
+            concerns = await asyncio.gather(
+                *(
+                    sam.call(
+                        "alert:raise",
+                        {
+                            "kind": "concern",
+                            "client_id": cid(),
+                            "text": f"c{i % 125}",
+                            "audience": "ic_and_ad",
+                        },
+                        timeout=60,
+                    )
+                    for i in range(130)
+                )
+            )
+            return [first, *pauses], concerns
+        finally:
+            await sam.disconnect()
+            await close_session()
+
+    pauses, concerns = asyncio.run(flood())
+    assert [a["status"] for a in pauses] == [201] + [200] * 49  # "already paused"
+    assert len({a["alert"]["id"] for a in pauses}) == 1
+    assert {a["status"] for a in concerns} == {200, 201}  # never refused, never 5xx
+    assert len({a["alert"]["id"] for a in concerns}) == 125  # the same words are one concern
+
+    ad = phone(live, "Tom Brennan")
+    try:
+
+        def http_page(cursor):
+            after = f"&after={cursor['next']}" if cursor else ""
+            return requests.get(f"{live.url}/api/alerts?state=open{after}", headers=tom).json()
+
+        listed = every_page(http_page)
+        assert len(listed) == 127 and len({a["id"] for a in listed}) == 127
+        assert jordan["id"] in [a["id"] for a in listed]
+
+        def sync_page(cursor):
+            return ad.call("alert:sync", {"since": cursor["seq"] if cursor else 0}, timeout=10)
+
+        replayed = every_page(sync_page)
+        assert {a["id"] for a in replayed} == {a["id"] for a in listed}
+
+        time.sleep(2.5)  # escalation: once per sender and kind, not once per alert
+        with sqlite3.connect(live.db) as conn:
+            rings = conn.execute(
+                "SELECT COUNT(*) FROM audit WHERE action = 'alert.escalated' AND subject IN"
+                " (SELECT 'alert:' || id FROM alerts WHERE raised_by = ?)",
+                [live.people["Sam Lindqvist"]["id"]],
+            ).fetchone()[0]
+        assert rings <= 4
+
+        sam_id = live.people["Sam Lindqvist"]["id"]
+        acked = ad.call("alert:ack_sender", {"sender_id": sam_id}, timeout=30)
+        assert acked["status"] == 200 and len(acked["acknowledged"]) == 126
+        still = every_page(http_page)
+        assert [a["id"] for a in still if a["state"] == "open"] == [jordan["id"]]
+    finally:
+        ad.disconnect()
+
+
+def test_200_phones_pausing_at_once_are_all_saved_and_none_is_answered_5xx(tmp_path):
+    import asyncio
+
+    import aiohttp
+
+    from ictool import people
+    from ictool.db import connect, transaction
+    from ictool.loadkit import close_session, connect_client, disconnect_all
+
+    db_path = tmp_path / "load.db"
+    cast = demo_database(db_path)
+    db = connect(str(db_path))
+    production = db.execute("SELECT id FROM productions").fetchone()[0]
+    with transaction(db):
+        tokens = [
+            people.issue_token(db, people.add(db, production, f"Extra {i}", "performer"))
+            for i in range(200)
+        ]
+    db.close()
+    live = ServerProcess(db_path, tmp_path / "instance")
+    live.people = cast
+    live.start()
+
+    async def run() -> list[int]:
+        sockets = await asyncio.gather(*(connect_client(live.url, t) for t in tokens[:100]))
+        async with aiohttp.ClientSession() as http:
+
+            async def over_http(token):
+                async with http.post(
+                    f"{live.url}/api/alerts",
+                    json={"kind": "pause", "client_id": cid()},
+                    headers={"Authorization": f"Bearer {token}"},
+                ) as r:
+                    return r.status
+
+            async def over_socket(client):
+                ack = await client.call(
+                    "alert:raise", {"kind": "pause", "client_id": cid()}, timeout=60
+                )
+                return ack["status"]
+
+            started = time.monotonic()
+            statuses = await asyncio.gather(
+                *(over_socket(c) for c in sockets), *(over_http(t) for t in tokens[100:])
+            )
+            took = time.monotonic() - started
+        await disconnect_all(sockets)
+        await close_session()
+        assert took < 45, f"200 pauses took {took:.1f} s"
+        return statuses
+
+    try:
+        statuses = asyncio.run(asyncio.wait_for(run(), 120))
+        assert statuses == [201] * 200
+        with sqlite3.connect(live.db) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM alerts").fetchone()[0] == 200
+    finally:
+        live.stop()

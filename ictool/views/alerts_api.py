@@ -60,10 +60,11 @@ def list_alerts():
     after = _whole_arg("after", _("%(key)s must be an alert's id (a whole number).", key="after"))
     latest = alerts.latest_seq(db)  # read first: a change made meanwhile is sent again, not lost
     if seq is not None:
-        found, upto, more = alerts.since(db, person, seq)
+        found, upto, more = alerts.since(db, person, seq, current_app.config["ALERT_PAGE"])
         found = found if state == "all" else [a for a in found if a["state"] != "resolved"]
         return jsonify(alerts=found, seq=upto if more else max(latest, upto), more=more)
-    found, upto, more = alerts.listed(db, person, state, after or 0)
+    page = current_app.config["ALERT_PAGE"]
+    found, upto, more = alerts.listed(db, person, state, after or 0, page)
     return jsonify(alerts=found, seq=latest, more=more, next=upto)
 
 
