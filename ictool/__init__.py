@@ -43,7 +43,18 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     """Build the set server: config, database, translations, blueprints, realtime."""
     from flask import Flask
 
-    from ictool import config, db, errors, escalation, i18n, ratelimit, realtime, security, sockets
+    from ictool import (
+        config,
+        connections,
+        db,
+        errors,
+        escalation,
+        i18n,
+        ratelimit,
+        realtime,
+        security,
+        sockets,
+    )
     from ictool.views import register_blueprints
 
     app = Flask(
@@ -62,6 +73,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     register_blueprints(app)
     realtime.init_app(app)
     sockets.register()
+    connections.init_app(app)
     if app.config.get("BENCH"):  # ICTOOL_BENCH=1: `ictool bench` only
         from ictool.bench import register_hooks
 

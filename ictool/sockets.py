@@ -6,6 +6,7 @@ alert event answers in its acknowledgement callback with `{"status": ...}` and e
 the result or `{"error": "plain words"}`; a bad payload never raises.
 """
 
+import contextlib
 import functools
 import logging
 import secrets
@@ -20,7 +21,7 @@ from ictool.alerts import AlertError
 from ictool.auth import bearer_token, person_from_request
 from ictool.db import get_db
 from ictool.permissions import allowed
-from ictool.realtime import person_room, role_room, socketio
+from ictool.realtime import close_transport, person_room, role_room, socketio
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,35 @@ def on_connect(auth=None):
         return False
     person, token_id = found
     _tokens_by_sid[request.sid] = token_id
+    eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, "/")
+    if eio_sid is not None and "ictool.connections" in current_app.extensions:
+        current_app.extensions["ictool.connections"].signed_in(eio_sid)  # not closed unsigned
     join_room(person_room(person["id"]))
     join_room(role_room(person["production_id"], person["role"]))
     presence.connected(person, request.sid)
     return True
+
+
+def drop_dead_tokens() -> int:
+    """Disconnect this process's sockets whose token is no longer live (expired, revoked
+    by any process or by the CLI, a person deactivated); return how many. Needs an app
+    context."""
+    db = get_db()
+    by_token: dict[int, list[str]] = {}
+    for sid, token_id in list(_tokens_by_sid.items()):
+        by_token.setdefault(token_id, []).append(sid)
+    dropped = 0
+    for token_id, sids in by_token.items():
+        if people.by_token_id(db, token_id) is not None:
+            continue
+        for sid in sids:
+            eio_sid = socketio.server.manager.eio_sid_from_sid(sid, "/")
+            with contextlib.suppress(KeyError, ValueError):
+                socketio.server.disconnect(sid, ignore_queue=True)
+            if eio_sid is not None:
+                close_transport(eio_sid)
+            dropped += 1
+    return dropped
 
 
 def on_disconnect(*_args):

@@ -350,3 +350,115 @@ def test_200_phones_pausing_at_once_are_all_saved_and_none_is_answered_5xx(tmp_p
             assert conn.execute("SELECT COUNT(*) FROM alerts").fetchone()[0] == 200
     finally:
         live.stop()
+
+
+# --- 3. idle sockets cannot starve the server ----------------------------------------------
+
+
+class RawSocket:
+    """A bare Engine.IO/Socket.IO client over one WebSocket from a chosen local address:
+    what a script on the Wi-Fi opens by the thousand. It answers pings, so only the
+    server's own rules can close it."""
+
+    def __init__(self, ws) -> None:
+        self.ws, self.closed = ws, False
+
+    @classmethod
+    async def open(cls, url: str, source: str, token: str | None = None):
+        import asyncio
+        import json
+
+        from websockets.asyncio.client import connect
+
+        ws_url = url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"
+        try:
+            ws = await connect(ws_url, local_addr=(source, 0), open_timeout=10, ping_interval=None)
+            await asyncio.wait_for(ws.recv(), 10)  # the open packet
+            if token is not None:
+                await ws.send("40" + json.dumps({"token": token}))
+                answer = await asyncio.wait_for(ws.recv(), 10)
+                if not answer.startswith("40"):
+                    await ws.close()
+                    return None
+        except Exception:
+            return None  # refused
+        raw = cls(ws)
+        raw.task = asyncio.create_task(raw._pong())
+        return raw
+
+    async def _pong(self) -> None:
+        try:
+            async for frame in self.ws:
+                if frame == "2":
+                    await self.ws.send("3")
+        except Exception:  # the server closed it: just what is checked
+            self.closed = True
+        self.closed = True
+
+    async def close(self) -> None:
+        self.ws.transport.abort()  # like a phone walking out of range
+
+
+def test_idle_sockets_from_one_address_cannot_stop_a_pause_from_another(server):
+    import asyncio
+    import http.client
+    import json
+
+    live = server(
+        FD_LIMIT=800,
+        FD_RESERVE=300,  # so 250 sockets in all (two descriptors each)
+        SOCKETS_PER_ADDRESS=100,
+        CONNECTIONS_PER_ADDRESS=110,
+        SOCKET_SIGN_IN_SECONDS=2,
+    )
+    ad = Listener(live, "Tom Brennan")
+    tokens = [p["token"] for p in live.people.values()]
+
+    def pause_from(source: str) -> int:
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", live.port, timeout=10, source_address=(source, 0)
+        )
+        body = json.dumps({"kind": "pause", "client_id": cid()})
+        headers = {"Authorization": f"Bearer {live.people['Jordan Blake']['token']}"}
+        conn.request("POST", "/api/alerts", body, {**headers, "Content-Type": "application/json"})
+        status = conn.getresponse().status
+        conn.close()
+        return status
+
+    async def attack() -> None:
+        # sockets that never sign in are closed within seconds
+        idle = await asyncio.gather(*(RawSocket.open(live.url, "127.0.0.1") for _ in range(150)))
+        opened = [s for s in idle if s is not None]
+        assert len(opened) <= 100  # one address, at most SOCKETS_PER_ADDRESS
+        await asyncio.sleep(4)
+        assert all(s.closed for s in opened), "unsigned sockets were still held"
+
+        # signed-in sockets from three addresses use up the socket budget
+        held = []
+        for source in ("127.0.0.1", "127.0.0.3", "127.0.0.4"):
+            got = await asyncio.gather(
+                *(RawSocket.open(live.url, source, tokens[i % len(tokens)]) for i in range(130))
+            )
+            held += [(source, s) for s in got if s is not None]
+        await asyncio.sleep(1)
+        open_now = [source for source, s in held if not s.closed]
+        assert 200 <= len(open_now) <= 250  # the budget, all of it used
+        assert max(open_now.count(a) for a in set(open_now)) <= 100  # and per address
+
+        # the reserve: health, sign-in and a pause from another phone still answer
+        loop = asyncio.get_running_loop()
+        health = await loop.run_in_executor(
+            None, lambda: requests.get(f"{live.url}/healthz", timeout=5).status_code
+        )
+        assert health == 200
+        assert await loop.run_in_executor(None, pause_from, "127.0.0.2") == 201
+        await asyncio.gather(*(s.close() for _, s in held), return_exceptions=True)
+
+    try:
+        asyncio.run(asyncio.wait_for(attack(), 90))
+        deadline = time.monotonic() + 5
+        while not ad.got("alert:new") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [a["kind"] for a in ad.got("alert:new")] == ["pause"]  # the AD heard it
+    finally:
+        ad.close()
