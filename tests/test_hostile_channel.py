@@ -164,6 +164,20 @@ def test_a_revoked_phone_is_disconnected_at_once_and_hears_nothing_more(server):
         alex.disconnect()
 
 
+def test_a_token_revoked_behind_the_servers_back_is_disconnected_within_seconds(server):
+    live = server(TOKEN_CHECK_SECONDS=1)
+    ad = Listener(live, "Tom Brennan")
+    try:
+        with sqlite3.connect(live.db) as conn:  # as the CLI or another tool would
+            conn.execute(
+                "UPDATE tokens SET revoked_at = '2026-01-01T00:00:00+00:00' WHERE person_id = ?",
+                [live.people["Tom Brennan"]["id"]],
+            )
+        assert ad.gone.wait(5), "a socket with a dead token is still connected"
+    finally:
+        ad.close()
+
+
 def test_revoking_on_one_process_disconnects_the_phone_on_another(tmp_path):
     from ictool.loadkit import RedisServer
 
