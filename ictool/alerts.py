@@ -498,12 +498,15 @@ def announce(
     push.send_later(current_app, pushes)
 
 
-FLOOD_RINGS = 3  # a sender's open alerts of one kind that ring; later ones are listed quietly
+FLOOD_RINGS = 3  # a sender's open concerns that ring; later ones are listed quietly
 
 
 def _flooding(db: Database, alert: dict) -> bool:
-    """Has this sender already FLOOD_RINGS open alerts of this kind ringing before this one?
-    Then it is shown in every list (grouped under the sender) but does not ring again."""
+    """Has this sender already FLOOD_RINGS open concerns before this one? Then it is shown
+    in every list (grouped under the sender) but does not ring again. (A pause is one per
+    person anyway; a consent withdrawal always rings.)"""
+    if alert["kind"] != "concern":
+        return False
     earlier = db.execute(
         "SELECT COUNT(*) FROM alerts WHERE raised_by = ? AND kind = ? AND resolved_at IS NULL"
         " AND id < ?",
