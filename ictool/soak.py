@@ -171,6 +171,7 @@ async def _idle_sockets(url: str, n: int, stats: Stats, stop: asyncio.Event) -> 
             stats.idle_refused += 1
         finally:
             held.discard(ws)
+        await asyncio.sleep(1)  # then try again: the script keeps asking for its N
 
     tasks: set = set()
     while not stop.is_set():
