@@ -305,7 +305,8 @@ def soak(alerts_: int, senders: int, drop_every: float, scale_out: bool, idle_so
         tokens = loadkit.seed_demo(db)
         redis = loadkit.RedisServer().start() if scale_out else None
         env = {"ICTOOL_MESSAGE_QUEUE": redis.url} if redis else {}
-        env |= loadkit.one_address_env(senders + 10)  # every phone here is on 127.0.0.1
+        # every phone here is on 127.0.0.1, and a dropped one may linger up to a ping timeout
+        env |= loadkit.one_address_env(2 * senders + 200)
         servers = [
             loadkit.Server(workdir / "instance", db, "gevent", env)
             for _ in range(2 if redis else 1)
