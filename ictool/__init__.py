@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     from ictool import (
         config,
+        connections,
         db,
         errors,
         escalation,
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     register_blueprints(app)
     realtime.init_app(app)
     sockets.register()
+    connections.init_app(app)
     if app.config.get("BENCH"):  # ICTOOL_BENCH=1: `ictool bench` only
         from ictool.bench import register_hooks
 

@@ -125,30 +125,43 @@ def raise_alert(
     client_id is a 409. Call `announce` after this returns, never before."""
     row = _clean(db, sender, payload, kinds)
     with transaction(db):
-        columns, marks = ", ".join(row), ", ".join("?" * len(row))  # our own column names
-        insert = f"INSERT INTO alerts ({columns}, raised_at) VALUES ({marks}, ?)"  # noqa: S608
-        cursor = db.execute(f"{insert} ON CONFLICT(client_id) DO NOTHING", [*row.values(), now()])
-        created = cursor.rowcount == 1
+        found = db.execute(
+            "SELECT id, raised_by FROM alerts WHERE client_id = ?", [row["client_id"]]
+        ).fetchone()
+        if found is not None and found[1] != sender["id"]:
+            raise AlertError(
+                409,
+                gettext("That %(key)s belongs to another alert; make a new one.", key="client_id"),
+            )
+        alert_id = found[0] if found else _open_same(db, row)
+        created = alert_id is None
         if created:
-            alert_id = cursor.lastrowid
+            columns, marks = ", ".join(row), ", ".join("?" * len(row))  # our own column names
+            insert = f"INSERT INTO alerts ({columns}, raised_at) VALUES ({marks}, ?)"  # noqa: S608
+            alert_id = db.execute(insert, [*row.values(), now()]).lastrowid
             _event(db, alert_id, "new")
             actor = None if row["anonymous"] else sender["id"]  # the alerts row keeps who
             for step in ("alert.raised", "alert.committed"):
                 _audit(db, step, alert_id, row["production_id"], actor, kind=row["kind"])
-        else:
-            found = db.execute(
-                "SELECT id, raised_by FROM alerts WHERE client_id = ?", [row["client_id"]]
-            ).fetchone()
-            if found[1] != sender["id"]:
-                raise AlertError(
-                    409,
-                    gettext(
-                        "That %(key)s belongs to another alert; make a new one.",
-                        key="client_id",
-                    ),
-                )
-            alert_id = found[0]
     return get(db, alert_id), created
+
+
+def _open_same(db: Database, row: dict) -> int | None:
+    """A pause is a state, not a stream: the sender's open pause, or their open concern
+    with the same words and preset, is the alert they are raising again (a stuck button or
+    a script cannot flood). Different concerns are all kept; a withdrawal is per scene."""
+    if row["kind"] == "pause":
+        same, args = "", []
+    elif row["kind"] == "concern":
+        same, args = " AND text IS ? AND preset IS ?", [row["text"], row["preset"]]
+    else:
+        return None
+    found = db.execute(
+        "SELECT id FROM alerts WHERE raised_by = ? AND kind = ? AND resolved_at IS NULL"  # noqa: S608
+        f"{same} ORDER BY id LIMIT 1",
+        [row["raised_by"], row["kind"], *args],
+    ).fetchone()
+    return found[0] if found else None
 
 
 def _event(db: Database, alert_id: int, event: str) -> int:
@@ -259,33 +272,46 @@ def view_for(db: Database, alert: dict, viewer: dict) -> dict | None:
     return view
 
 
-def _visible(db: Database, viewer: dict, where: str, args: list, limit: int = 500) -> list[dict]:
-    """Views of this production's alerts matching `where`, oldest change first."""
+PAGE = 500  # alerts per page of a list or a replay; a page says when there are more
+
+
+def _visible(
+    db: Database, viewer: dict, where: str, args: list, order: str, limit: int
+) -> tuple[list[dict], list[dict]]:
+    """This production's alerts matching `where` in `order`, at most `limit` rows (plus one
+    to tell whether there are more): the rows read, and the views of those this person may
+    see. Callers page on the rows, never on the views, so nothing is skipped."""
     where = f"alerts.production_id = ? AND ({where})"
     args = [viewer["production_id"], *args]
     if viewer["role"] not in ALERTING_ROLES:  # performers and crew: their own alerts only
         where += " AND alerts.raised_by = ?"
         args.append(viewer["id"])
-    sql = f"SELECT * FROM ({_SELECT} WHERE {where}) ORDER BY seq DESC LIMIT ?"  # noqa: S608
-    rows = db.query(sql, [*args, limit])
-    views = [v for v in (view_for(db, row, viewer) for row in rows) if v is not None]
-    return sorted(views, key=lambda v: v["seq"])
+    sql = f"SELECT * FROM ({_SELECT} WHERE {where}) ORDER BY {order} LIMIT ?"  # noqa: S608
+    rows = list(db.query(sql, [*args, limit + 1]))
+    views = [v for v in (view_for(db, row, viewer) for row in rows[:limit]) if v is not None]
+    return rows, views
 
 
-def since(db: Database, viewer: dict, seq: int) -> list[dict]:
-    """Every alert this person may see that changed after `seq` (replay after reconnect)."""
+def since(db: Database, viewer: dict, seq: int, limit: int = PAGE) -> tuple[list[dict], int, bool]:
+    """Alerts this person may see that changed after `seq` (replay after reconnect), oldest
+    change first, one page: the views, the seq to ask from next, and whether there are more
+    (then ask again from that seq; nothing is cut)."""
+    seq = min(max(seq, 0), MAX_ID)
     changed = "alerts.id IN (SELECT alert_id FROM alert_events WHERE seq > ?)"
-    return _visible(db, viewer, changed, [min(max(seq, 0), MAX_ID)])
+    rows, views = _visible(db, viewer, changed, [seq], "seq", limit)
+    more = len(rows) > limit
+    return views, (rows[limit - 1]["seq"] if more else max([seq, *(r["seq"] for r in rows)])), more
 
 
-def open_alerts(db: Database, viewer: dict) -> list[dict]:
-    """Alerts this person may see that are not resolved yet."""
-    return _visible(db, viewer, "alerts.resolved_at IS NULL", [])
-
-
-def recent(db: Database, viewer: dict, limit: int = 200) -> list[dict]:
-    """The latest alerts this person may see, resolved ones included."""
-    return _visible(db, viewer, "1 = 1", [], limit)
+def listed(
+    db: Database, viewer: dict, state: str = "open", after: int = 0, limit: int = PAGE
+) -> tuple[list[dict], int, bool]:
+    """Alerts this person may see, open ones or all, oldest first, one page after alert id
+    `after`: the views, the id to ask after next, and whether there are more."""
+    where = "alerts.id > ?" + (" AND alerts.resolved_at IS NULL" if state == "open" else "")
+    rows, views = _visible(db, viewer, where, [min(max(after, 0), MAX_ID)], "id", limit)
+    more = len(rows) > limit
+    return views, (rows[min(len(rows), limit) - 1]["id"] if rows else after), more
 
 
 def _for_handler(db: Database, alert_id: object, person: dict) -> dict:
@@ -312,6 +338,35 @@ def acknowledge(db: Database, alert_id: int, person: dict) -> tuple[dict, bool]:
         _event(db, alert_id, "update")
         _audit(db, "alert.acknowledged", alert_id, alert["production_id"], person["id"])
     return get(db, alert_id), True
+
+
+def acknowledge_sender(db: Database, sender_id: object, person: dict) -> list[int]:
+    """Acknowledge every open alert of one sender that this person may handle and whose
+    sender they can see (one tap for a flood); return the ids that changed."""
+    if not _an_id(sender_id):
+        raise AlertError(422, gettext('Send {"sender_id": <the person\'s id>}.'))
+    if not allowed(db, person, "alert.handle"):
+        raise AlertError(403, gettext("This is not available to your role."))
+    changed = []
+    with transaction(db):
+        rows = db.query(
+            f"{_SELECT} WHERE alerts.raised_by = ? AND alerts.production_id = ?"  # noqa: S608
+            " AND alerts.acknowledged_at IS NULL AND alerts.resolved_at IS NULL ORDER BY id",
+            [sender_id, person["production_id"]],
+        )
+        at = now()
+        for alert in list(rows):
+            view = view_for(db, alert, person)
+            if view is None or view["restricted"] or view["sender"] is None:
+                continue  # not theirs to handle, or they cannot see who sent it
+            db.execute(
+                "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
+                [person["id"], at, alert["id"]],
+            )
+            _event(db, alert["id"], "update")
+            _audit(db, "alert.acknowledged", alert["id"], alert["production_id"], person["id"])
+            changed.append(alert["id"])
+    return changed
 
 
 def resolve(db: Database, alert_id: int, person: dict, note: str | None) -> tuple[dict, bool]:
@@ -369,11 +424,15 @@ def latest_seq(db: Database) -> int:
 def escalate_due(db: Database, at: datetime, default_seconds: float = 15.0) -> list[int]:
     """Raise the level of every unacknowledged alert whose time has come (once, even with
     several processes: the update only wins where the level is still lower); return their ids."""
+    # One alert per sender and kind escalates at a time (their oldest waiting one), so a
+    # flood from one phone rings everyone once, not once per alert; when that one is
+    # acknowledged the next escalates at once.
     rows = db.query(
         "SELECT alerts.id, alerts.production_id, raised_at, escalation_level,"
         " productions.escalation_seconds FROM alerts"
         " JOIN productions ON productions.id = alerts.production_id"
-        " WHERE acknowledged_at IS NULL AND resolved_at IS NULL AND escalation_level < ?",
+        " WHERE alerts.id IN (SELECT MIN(id) FROM alerts WHERE acknowledged_at IS NULL"
+        " AND resolved_at IS NULL GROUP BY raised_by, kind) AND escalation_level < ?",
         [MAX_LEVEL],
     )
     escalated = []
@@ -417,7 +476,7 @@ def announce(
     alert = get(db, alert_id)
     if alert is None:
         return
-    ring = (event == "new") if alarm is None else alarm
+    ring = (event == "new" and not _flooding(db, alert)) if alarm is None else alarm
     pushes: list[tuple[int, dict]] = []
     for person in recipients(db, alert):
         view = view_for(db, alert, person)
@@ -428,6 +487,23 @@ def announce(
         if rings:
             pushes.append((person["id"], push_payload(view, person["language"])))
     push.send_later(current_app, pushes)
+
+
+FLOOD_RINGS = 3  # a sender's open concerns that ring; later ones are listed quietly
+
+
+def _flooding(db: Database, alert: dict) -> bool:
+    """Has this sender already FLOOD_RINGS open concerns before this one? Then it is shown
+    in every list (grouped under the sender) but does not ring again. (A pause is one per
+    person anyway; a consent withdrawal always rings.)"""
+    if alert["kind"] != "concern":
+        return False
+    earlier = db.execute(
+        "SELECT COUNT(*) FROM alerts WHERE raised_by = ? AND kind = ? AND resolved_at IS NULL"
+        " AND id < ?",
+        [alert["raised_by"], alert["kind"], alert["id"]],
+    ).fetchone()[0]
+    return earlier >= FLOOD_RINGS
 
 
 def push_payload(view: dict, language: str | None = None) -> dict:

@@ -294,9 +294,10 @@ def serve(
         spawn(plain.serve_forever)
         click.echo(f"  plain HTTP (certificate page only): http://{lan}:{http_port}/ca", err=True)
     _tune_gc()
-    socketio.run(
-        app, host=host, port=port, log_output=False, handler_class=_nodelay_handler(), **tls_options
-    )
+    from ictool import connections
+
+    handler = connections.budgeted_handler(app, _nodelay_handler())
+    socketio.run(app, host=host, port=port, log_output=False, handler_class=handler, **tls_options)
 
 
 def _nodelay_handler():

@@ -26,6 +26,14 @@ DEFAULTS = {
     "RATE_LIMIT_FAILURES": 10,  # failed sign-ins (join link, bearer token) per minute per address
     "RATE_LIMIT_API": 600,  # /api requests per minute per person (or address if signed out)
     "AUDIT_CHECKPOINT_SECONDS": 3600,  # how often the server signs the audit log's head
+    "ALERT_PAGE": 500,  # alerts per page of a list or a replay (pages say when more follow)
+    "SOCKETS_PER_ADDRESS": 200,  # live sockets one address may hold (a set behind one NAT)
+    "CONNECTIONS_PER_ADDRESS": 400,  # TCP connections one address may hold (ictool serve)
+    "SOCKET_SIGN_IN_SECONDS": 5,  # a socket not signed in by then is closed
+    "TOKEN_CHECK_SECONDS": 10,  # open sockets' tokens are checked again this often
+    "HTTP_IDLE_SECONDS": 15,  # a TCP connection sending no request line for this long closes
+    "FD_LIMIT": None,  # file descriptors to allow this process (default: the hard limit)
+    "FD_RESERVE": 512,  # descriptors kept from sockets for /healthz, sign-in and pauses
     "RETENTION_DAYS": 1095,  # days after a production ends before `ictool purge` removes it
     "REPORT_FONT": None,  # a .ttf for report PDFs; default: DejaVu Sans when installed
     "PROXY_HOPS": 0,  # proxies in front (nginx: 1) whose X-Forwarded-For/-Proto to trust
@@ -49,6 +57,7 @@ def load(app: Flask, test_config: dict | None = None) -> None:
         app.config["DB"] = str(Path(app.instance_path) / "ictool.db")
     app.config["ESCALATION_SECONDS"] = float(app.config["ESCALATION_SECONDS"])
     app.config["RETENTION_DAYS"] = int(app.config["RETENTION_DAYS"])
+    app.config["ALERT_PAGE"] = max(1, int(app.config["ALERT_PAGE"]))
     _load_secret(app)
 
 

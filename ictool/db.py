@@ -4,8 +4,11 @@ Each request gets its own connection on `g`; background work opens its own
 with `connect`. Migrations run once, when the app is created.
 """
 
+import logging
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,6 +17,8 @@ import sqlite_utils
 from flask import Flask, current_app, g
 
 from ictool.migrations import migrations
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 _GEVENT = os.environ.get("ICTOOL_GEVENT") == "1"
@@ -39,6 +44,30 @@ def connect(path: str, migrate: bool = True) -> sqlite_utils.Database:
     return db
 
 
+WRITE_PATIENCE = 60.0  # seconds a write keeps retrying a busy database before it gives up
+# Writers of this process queue here, in order, for SQLite's one write lock; only writers
+# of other processes meet SQLite's busy handler (which sleeps and retries, unfairly).
+_writers = threading.RLock()
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _begin(db: sqlite_utils.Database) -> None:
+    """BEGIN IMMEDIATE, retried while another process holds the write lock beyond the busy
+    timeout: a refused write is retried here, by the server, never left to the phone."""
+    deadline = time.monotonic() + WRITE_PATIENCE
+    while True:
+        try:
+            off_loop("begin", db.conn.execute, "BEGIN IMMEDIATE")  # may wait for another writer
+            return
+        except sqlite3.OperationalError as error:
+            if not _busy(error) or time.monotonic() > deadline:
+                raise
+            log.warning("database busy beyond %s ms; retrying the write", BUSY_TIMEOUT_MS)
+
+
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """A write transaction that takes the write lock up front (no upgrade deadlocks)."""
@@ -46,13 +75,14 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         with db.atomic():
             yield db
         return
-    off_loop("begin", db.conn.execute, "BEGIN IMMEDIATE")  # may wait for another writer
-    try:
-        yield db
-    except BaseException:
-        db.conn.rollback()
-        raise
-    off_loop("commit", db.conn.execute, "COMMIT")  # fsync: milliseconds, tens on a busy disk
+    with _writers:
+        _begin(db)
+        try:
+            yield db
+        except BaseException:
+            db.conn.rollback()
+            raise
+        off_loop("commit", db.conn.execute, "COMMIT")  # fsync: milliseconds, tens when busy
 
 
 _pools: dict = {}

@@ -49,6 +49,16 @@ def seed_demo(path: Path) -> dict[str, str]:
     return tokens
 
 
+def one_address_env(sockets: int) -> dict[str, str]:
+    """Settings for a server whose load comes from one address (this machine): the
+    per-address budget must fit every simulated phone (a real set's phones each have their
+    own address)."""
+    return {
+        "ICTOOL_SOCKETS_PER_ADDRESS": str(sockets),
+        "ICTOOL_CONNECTIONS_PER_ADDRESS": str(2 * sockets + 100),
+    }
+
+
 class Server:
     """`ictool serve` (gevent) or gunicorn threads (threading) in a child process, with its
     instance folder (keys, log) at `instance`; start, stop, or SIGKILL it like a crash."""

@@ -396,3 +396,10 @@ def hostile_record_audit_witness(db: Database) -> None:
         """CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
             BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END""",
     )
+
+
+@migrations(name="0010_hostile_alerts_by_sender")
+def hostile_alerts_by_sender(db: Database) -> None:
+    """A sender's open alerts found at once: one open pause each, the same concern once,
+    escalation per sender, acknowledging all of one sender's alerts."""
+    _run(db, "CREATE INDEX alerts_sender_open ON alerts(raised_by, kind, resolved_at)")

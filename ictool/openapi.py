@@ -213,11 +213,19 @@ ALERT_VIEW = {
 }
 ALERT_LIST = {
     "type": "object",
-    "properties": {"alerts": {"type": "array", "items": ALERT_VIEW}, "seq": {"type": "integer"}},
+    "description": "One page: `more` says another follows (ask again with since=seq, or"
+    " with after=next).",
+    "properties": {
+        "alerts": {"type": "array", "items": ALERT_VIEW},
+        "seq": {"type": "integer"},
+        "more": {"type": "boolean"},
+        "next": {"type": "integer"},
+    },
 }
 ALERT = {"parameters": [_id("alert_id")]}
 _raise = op(
-    "Raise a pause or a concern (201; the same client_id again: 200, same alert)",
+    "Raise a pause or a concern (201; 200 with the same alert for the same client_id again,"
+    " while the sender's pause is open, or for the same open concern)",
     ALERT_VIEW,
     status="201",
     body={
@@ -240,10 +248,26 @@ _list = op("Alerts this person may see", ALERT_LIST, errors=("401", "403", "422"
 _list["parameters"] = [
     {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["open", "all"]}},
     {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
 ]
 PATHS.update(
     {
         "/api/alerts": {"post": _raise, "get": _list},
+        "/api/alerts/acknowledge-sender": {
+            "post": op(
+                "Acknowledge every open alert of one sender at once (IC, ADs)",
+                {
+                    "type": "object",
+                    "properties": {"acknowledged": {"type": "array", "items": {"type": "integer"}}},
+                },
+                body={
+                    "type": "object",
+                    "required": ["sender_id"],
+                    "properties": {"sender_id": {"type": "integer"}},
+                },
+                errors=("400", "401", "403", "422"),
+            )
+        },
         "/api/alerts/{alert_id}/ack": {
             **ALERT,
             "post": op("Acknowledge (IC, ADs)", ALERT_VIEW, errors=("401", "403", "404")),

@@ -3,10 +3,14 @@ client cannot flood the API.
 
 Two token buckets per client address, kept in this process's memory:
 - failures: a /join link or a bearer token that matched nobody (and a socket that connected
-  with a bad token) costs one; with none left every sign-in attempt from that address
-  gets 429 with Retry-After until the bucket refills (RATE_LIMIT_FAILURES per minute).
+  with a bad token) costs one; with none left every failed sign-in attempt from that
+  address gets 429 with Retry-After until the bucket refills (RATE_LIMIT_FAILURES per
+  minute). A valid token is never refused: phones behind one NAT share an address with
+  whoever is guessing, and a pause must get through.
 - api: every /api request costs one (RATE_LIMIT_API per minute, bursts up to that many),
   counted per signed-in person, else per address (phones behind one NAT stay apart).
+  Safety actions (NEVER_LIMITED: a pause or concern, a consent withdrawal, an AD handling
+  an alert) cost nothing and are never refused.
 
 In-process on purpose: no extra service on a set, and behind nginx with `ip_hash` one
 address always reaches the same process, so its buckets are all in one place. Behind a
@@ -21,11 +25,20 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ictool import people
 from ictool.auth import bearer_token, current_person
+from ictool.db import get_db
 
 MAX_KEYS = 10_000  # buckets kept per kind; full ones are forgotten first
-# A pause is never refused for being one request too many (retries are idempotent by client_id).
-NEVER_LIMITED = {"alerts_api.raise_alert"}
+# Safety actions are never refused for being one request too many (retries are idempotent
+# by client_id): a pause or concern, a consent withdrawal, the AD or IC handling an alert.
+NEVER_LIMITED = {
+    "alerts_api.raise_alert",
+    "alerts_api.acknowledge",
+    "alerts_api.acknowledge_sender",
+    "alerts_api.resolve",
+    "scenes_api.consent_withdraw",
+}
 
 
 class Bucket:
@@ -96,6 +109,14 @@ def _is_sign_in_attempt() -> bool:
     return request.endpoint == "join.join" or bearer_token() is not None
 
 
+def _valid_sign_in() -> bool:
+    """Does this sign-in attempt carry a live token (then no limiter may refuse it)?"""
+    if request.endpoint == "join.join":
+        token = (request.view_args or {}).get("token")
+        return isinstance(token, str) and people.by_token(get_db(), token) is not None
+    return current_person() is not None
+
+
 def _before() -> None:
     if not current_app.config["RATE_LIMITS"]:
         return
@@ -103,7 +124,7 @@ def _before() -> None:
     key = client_address()
     if _is_sign_in_attempt():
         wait = failures.retry_after(key)
-        if wait:
+        if wait and not _valid_sign_in():  # only failures are counted, only guesses refused
             raise _too_many(wait, "Too many sign-in attempts. Wait a minute and try again.")
     if request.path.startswith("/api/") and request.endpoint not in NEVER_LIMITED:
         person = current_person()  # looked up once per request; the view reuses it
@@ -125,13 +146,6 @@ def record_failure(key: str | None = None) -> None:
     """Count one failed sign-in (an unknown join link or token) against an address."""
     if current_app.config["RATE_LIMITS"]:
         _limiters()[0].hit(key or client_address())
-
-
-def sign_in_blocked(key: str | None = None) -> bool:
-    """Whether sign-ins from this address are refused for now (for socket connects)."""
-    if not current_app.config["RATE_LIMITS"]:
-        return False
-    return _limiters()[0].retry_after(key or client_address()) > 0
 
 
 def init_app(app: Flask) -> None:

@@ -2,11 +2,16 @@
 
 Publish announces rows that are already committed; it is never the only copy.
 Rooms: `person:<id>` for one person's devices, `role:<production>:<role>` for a role.
+`disconnect_person` closes every socket of a person in every process (a revoked or
+deactivated phone stops listening at once, not at its next event).
 """
 
+import contextlib
+import logging
 import os
 from urllib.parse import urlsplit
 
+import socketio as socketio_lib
 from flask import Flask
 from flask_socketio import SocketIO
 
@@ -35,15 +40,80 @@ def publish(event: str, data: dict, to: str | list[str]) -> None:
     socketio.emit(event, data, to=to)
 
 
+log = logging.getLogger(__name__)
+
+
+def disconnect_person(person_id: int) -> None:
+    """Close every open socket of this person, in this process and (through the message
+    queue) in every other one; each closes as if the phone had gone, leaving presence."""
+    manager = socketio.server.manager
+    if isinstance(manager, _DisconnectsRooms):
+        manager.disconnect_room(person_room(person_id))
+    else:
+        close_local(person_room(person_id))
+
+
+def close_local(room: str, namespace: str = "/") -> int:
+    """Disconnect this process's sockets in a room, transport and all; return how many."""
+    server = socketio.server
+    members = list(server.manager.get_participants(namespace, room))
+    for sid, eio_sid in members:
+        with contextlib.suppress(KeyError, ValueError):  # already gone
+            server.disconnect(sid, namespace=namespace, ignore_queue=True)
+        close_transport(eio_sid)
+    return len(members)
+
+
+def close_transport(eio_sid: str) -> None:
+    """Close one Engine.IO connection (its socket, its file descriptor) if still open."""
+    with contextlib.suppress(KeyError, ValueError, OSError):
+        socketio.server.eio.disconnect(eio_sid)
+
+
+class _DisconnectsRooms:
+    """A message-queue manager that can also disconnect a room's sockets everywhere: a
+    `close_room` message marked `disconnect` (a process without this code just closes the
+    room, which still stops every push to it)."""
+
+    def disconnect_room(self, room: str, namespace: str = "/") -> None:
+        message = {
+            "method": "close_room",
+            "room": room,
+            "namespace": namespace,
+            "host_id": self.host_id,
+            "disconnect": True,
+        }
+        self._handle_close_room(message)
+        self._publish(message)
+
+    def _handle_close_room(self, message: dict) -> None:
+        if message.get("disconnect"):
+            try:
+                close_local(message["room"], message.get("namespace") or "/")
+            except Exception as error:  # the room is still closed below
+                log.error("disconnecting a room failed: %s", type(error).__name__)
+        super()._handle_close_room(message)
+
+
+def _queue_manager(url: str | None):
+    """The client manager for a message queue URL, able to disconnect a room everywhere."""
+    if not url:
+        return None
+    manager = type("Manager", (_DisconnectsRooms, socketio_lib.RedisManager), {})
+    return manager(url, channel="flask-socketio")
+
+
 def init_app(app: Flask) -> None:
     async_mode = "gevent" if os.environ.get("ICTOOL_GEVENT") == "1" else "threading"
-    queue = app.config.get("MESSAGE_QUEUE") or None
-    if queue:
-        queue_address(queue)  # a URL ictool can use, or one clear line now
+    url = app.config.get("MESSAGE_QUEUE") or None
+    if url:
+        queue_address(url)  # a URL ictool can use, or one clear line now
+    queue = _queue_manager(url)
     socketio.init_app(
         app,
         async_mode=async_mode,
-        message_queue=queue,
+        message_queue=url,
+        **({"client_manager": queue} if queue else {}),
         ping_interval=5,
         ping_timeout=5,
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],

@@ -1,9 +1,13 @@
-"""`ictool soak`: alerts under faults. Many senders raise pauses (each retried with its own
-client_id until the server acknowledges it, like a phone's outbox) while connections are
+"""`ictool soak`: alerts under faults. Many senders raise alerts (concerns, each in new
+words, since a second pause from someone whose pause is open is the same alert; each
+retried with its own client_id until the server acknowledges it, like a phone's outbox)
+while connections are
 dropped at random, the server is SIGKILLed once and restarted, and (with --scale-out) a
 second process shares the database through Redis, which is restarted too. A scripted 1st
-AD acknowledges everything it receives live or catches up by seq. At the end the database
-is the judge: lost, duplicates, unacknowledged must all be 0 (exit status 1 otherwise).
+AD acknowledges everything it receives live or catches up by seq. With --idle-sockets N,
+a script on another address keeps opening N sockets that never sign in, all run long.
+At the end the database is the judge: lost, duplicates, unacknowledged must all be 0
+(exit status 1 otherwise).
 """
 
 import asyncio
@@ -58,6 +62,8 @@ class Stats:
         self.live_copies: dict[int, int] = {}  # alert id -> alert:new events at the AD
         self.acked: set[int] = set()
         self.drops = 0
+        self.idle_opened = self.idle_refused = self.idle_closed_by_server = 0
+        self.idle_most_held = 0
 
 
 async def _sender(url: str, token: str, work: asyncio.Queue, stats: Stats, clients: list):
@@ -88,7 +94,8 @@ async def _ad(url: str, token: str, stats: Stats, stop: asyncio.Event, clients: 
     last_seq = [0]
 
     def note(view: dict) -> None:
-        if view.get("kind") == "pause" and view["id"] not in stats.seen:
+        soak = str(view.get("client_id", "")).startswith("soak-")
+        if soak and view["id"] not in stats.seen:
             stats.seen[view["id"]] = view["seq"]
             pending.put_nowait(view["id"])
         last_seq[0] = max(last_seq[0], view.get("seq") or 0)
@@ -139,6 +146,48 @@ async def _dropper(clients: list, stats: Stats, every: float, stop: asyncio.Even
             await ws.close()
 
 
+async def _idle_sockets(url: str, n: int, stats: Stats, stop: asyncio.Event) -> None:
+    """Keep up to `n` WebSockets open from 127.0.0.2 that never sign in (answering pings,
+    reopening what the server closes), as a script on the set's Wi-Fi would."""
+    if n <= 0:
+        return
+    from websockets.asyncio.client import connect
+
+    ws_url = url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"
+    held: set = set()
+
+    async def hold() -> None:
+        ws = None
+        try:
+            async with connect(ws_url, local_addr=("127.0.0.2", 0), ping_interval=None) as sock:
+                ws = sock
+                held.add(ws)
+                stats.idle_opened += 1
+                async for frame in ws:
+                    if frame == "2":
+                        await ws.send("3")
+                stats.idle_closed_by_server += 1
+        except Exception:  # noqa: BLE001  refused (budget) or closed: what is measured
+            stats.idle_refused += 1
+        finally:
+            held.discard(ws)
+        await asyncio.sleep(1)  # then try again: the script keeps asking for its N
+
+    tasks: set = set()
+    while not stop.is_set():
+        while len(tasks) < n and not stop.is_set():
+            task = asyncio.get_running_loop().create_task(hold())
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            if len(tasks) % 200 == 0:
+                await asyncio.sleep(0)  # let them connect a few hundred at a time
+        stats.idle_most_held = max(stats.idle_most_held, len(held))
+        await asyncio.sleep(0.2)
+    for task in list(tasks):
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def _faults(servers: list, redis, stats: Stats, out) -> None:
     """Once the run is going: SIGKILL and restart the first server; restart Redis."""
     await asyncio.sleep(2.0)
@@ -159,7 +208,9 @@ async def _run(opts: dict, servers: list, redis, tokens: dict[str, str], out) ->
     stats = Stats()
     work: asyncio.Queue = asyncio.Queue()
     for _ in range(opts["alerts"]):
-        work.put_nowait({"kind": "pause", "client_id": f"soak-{uuid.uuid4().hex}"})
+        words = uuid.uuid4().hex
+        payload = {"kind": "concern", "audience": "ic_and_ad", "text": f"soak {words}"}
+        work.put_nowait(dict(payload, client_id=f"soak-{words}"))
     clients: list = []
     stop = asyncio.Event()
     ad_url = servers[-1].url  # with two processes the AD is on the other one
@@ -170,6 +221,9 @@ async def _run(opts: dict, servers: list, redis, tokens: dict[str, str], out) ->
         _dropper(clients, stats, opts["drop_every"], stop)
     )
     faults = asyncio.get_running_loop().create_task(_faults(servers, redis, stats, out))
+    hostile = asyncio.get_running_loop().create_task(
+        _idle_sockets(servers[-1].url, opts.get("idle_sockets", 0), stats, stop)
+    )
     started = time.perf_counter()
     senders = [
         _sender(
@@ -190,7 +244,7 @@ async def _run(opts: dict, servers: list, redis, tokens: dict[str, str], out) ->
     while time.monotonic() < deadline and not set(stats.committed.values()) <= stats.acked:
         await asyncio.sleep(0.2)
     stop.set()
-    await asyncio.gather(ad_task, dropper)
+    await asyncio.gather(ad_task, dropper, hostile)
     await loadkit.disconnect_all(clients)
     await loadkit.close_session()
     return stats
@@ -220,6 +274,12 @@ def _judge(db_path: Path, stats: Stats, sent: int, out) -> bool:
         f"connections dropped={stats.drops} refused={len(stats.refused)} "
         f"repeated live deliveries={repeats}"
     )
+    if stats.idle_opened or stats.idle_refused:
+        out(
+            f"idle sockets from 127.0.0.2: opened={stats.idle_opened} "
+            f"refused={stats.idle_refused} closed_by_server={stats.idle_closed_by_server} "
+            f"most_held_at_once={stats.idle_most_held}"
+        )
     return lost == 0 and duplicates == 0 and unacked == 0 and missed_by_ad == 0
 
 
@@ -228,7 +288,13 @@ def _judge(db_path: Path, stats: Stats, sent: int, out) -> bool:
 @click.option("--senders", default=200, show_default=True)
 @click.option("--drop-every", default=0.05, show_default=True, help="Seconds between drops.")
 @click.option("--scale-out", is_flag=True, help="Two processes + Redis (restarted mid-run).")
-def soak(alerts_: int, senders: int, drop_every: float, scale_out: bool) -> None:
+@click.option(
+    "--idle-sockets",
+    default=0,
+    show_default=True,
+    help="Also keep this many never-signed-in sockets open from 127.0.0.2 (e.g. 10000).",
+)
+def soak(alerts_: int, senders: int, drop_every: float, scale_out: bool, idle_sockets: int) -> None:
     """Raise alerts under dropped connections, a SIGKILL and (scale-out) a Redis restart;
     prints lost, duplicates and acknowledged; exits 1 unless all is well."""
     loadkit.need_client_libraries()
@@ -239,6 +305,8 @@ def soak(alerts_: int, senders: int, drop_every: float, scale_out: bool) -> None
         tokens = loadkit.seed_demo(db)
         redis = loadkit.RedisServer().start() if scale_out else None
         env = {"ICTOOL_MESSAGE_QUEUE": redis.url} if redis else {}
+        # every phone here is on 127.0.0.1, and a dropped one may linger up to a ping timeout
+        env |= loadkit.one_address_env(2 * senders + 200)
         servers = [
             loadkit.Server(workdir / "instance", db, "gevent", env)
             for _ in range(2 if redis else 1)
@@ -249,6 +317,7 @@ def soak(alerts_: int, senders: int, drop_every: float, scale_out: bool) -> None
             mode = "two processes + Redis" if redis else "one process"
             out(f"ictool soak: {alerts_} alerts from {senders} senders, {mode}")
             opts = {"alerts": alerts_, "senders": senders, "drop_every": drop_every}
+            opts["idle_sockets"] = idle_sockets
             stats = asyncio.run(_run(opts, servers, redis, tokens, out))
         finally:
             for server in servers:

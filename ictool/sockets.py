@@ -6,12 +6,13 @@ alert event answers in its acknowledgement callback with `{"status": ...}` and e
 the result or `{"error": "plain words"}`; a bad payload never raises.
 """
 
+import contextlib
 import functools
 import logging
 import secrets
 from collections.abc import Callable
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask_babel import gettext as _
 from flask_socketio import join_room
 
@@ -20,7 +21,7 @@ from ictool.alerts import AlertError
 from ictool.auth import bearer_token, person_from_request
 from ictool.db import get_db
 from ictool.permissions import allowed
-from ictool.realtime import person_room, role_room, socketio
+from ictool.realtime import close_transport, person_room, role_room, socketio
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +54,42 @@ def _authenticate(auth: object) -> tuple[dict, int] | None:
 def on_connect(auth=None):
     """Any signed-in person's device connects; it joins its person and role rooms."""
     by_token = (isinstance(auth, dict) and "token" in auth) or bearer_token() is not None
-    if by_token and ratelimit.sign_in_blocked():  # this address has been guessing tokens
-        return False  # (a signed session cookie cannot be guessed: those phones still connect)
-    found = _authenticate(auth)
+    found = _authenticate(auth)  # a valid token connects even from an address that guessed
     if found is None:
         if by_token:
             ratelimit.record_failure()
         return False
     person, token_id = found
     _tokens_by_sid[request.sid] = token_id
+    eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, "/")
+    if eio_sid is not None and "ictool.connections" in current_app.extensions:
+        current_app.extensions["ictool.connections"].signed_in(eio_sid)  # not closed unsigned
     join_room(person_room(person["id"]))
     join_room(role_room(person["production_id"], person["role"]))
     presence.connected(person, request.sid)
     return True
+
+
+def drop_dead_tokens() -> int:
+    """Disconnect this process's sockets whose token is no longer live (expired, revoked
+    by any process or by the CLI, a person deactivated); return how many. Needs an app
+    context."""
+    db = get_db()
+    by_token: dict[int, list[str]] = {}
+    for sid, token_id in list(_tokens_by_sid.items()):
+        by_token.setdefault(token_id, []).append(sid)
+    dropped = 0
+    for token_id, sids in by_token.items():
+        if people.by_token_id(db, token_id) is not None:
+            continue
+        for sid in sids:
+            eio_sid = socketio.server.manager.eio_sid_from_sid(sid, "/")
+            with contextlib.suppress(KeyError, ValueError):
+                socketio.server.disconnect(sid, ignore_queue=True)
+            if eio_sid is not None:
+                close_transport(eio_sid)
+            dropped += 1
+    return dropped
 
 
 def on_disconnect(*_args):
@@ -152,10 +176,20 @@ def on_alert_sync(person: dict, data: object) -> dict:
         raise AlertError(422, _('Send {"since": <the last seq you saw, or 0>}.'))
     db = get_db()
     latest = alerts.latest_seq(db)  # read first: a change made meanwhile is sent again
-    found = alerts.since(db, person, seq)
-    if not allowed(db, person, "alert.view"):  # crew: learn nothing of others' alerts
-        latest = max([seq, *(a["seq"] for a in found)])
-    return {"status": 200, "alerts": found, "seq": max(latest, seq)}
+    found, upto, more = alerts.since(db, person, seq, current_app.config["ALERT_PAGE"])
+    if more or not allowed(db, person, "alert.view"):  # crew: learn nothing of others'
+        latest = upto  # another page follows: ask again from here
+    return {"status": 200, "alerts": found, "seq": max(latest, seq), "more": more}
+
+
+@_event
+def on_alert_ack_sender(person: dict, data: object) -> dict:
+    """The IC or an AD acknowledges every open alert of one sender at once."""
+    sender_id = data.get("sender_id") if isinstance(data, dict) else None
+    changed = alerts.acknowledge_sender(get_db(), sender_id, person)
+    for alert_id in changed:
+        alerts.announce(alert_id, "update", alarm=False)
+    return {"status": 200, "acknowledged": changed}
 
 
 def register() -> None:
@@ -167,3 +201,4 @@ def register() -> None:
     socketio.on_event("alert:resolve", on_alert_resolve)
     socketio.on_event("alert:received", on_alert_received)
     socketio.on_event("alert:sync", on_alert_sync)
+    socketio.on_event("alert:ack_sender", on_alert_ack_sender)

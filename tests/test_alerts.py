@@ -192,11 +192,11 @@ def test_acknowledge_then_resolve_and_who_may(login, db):
 
 
 def test_since_returns_what_changed_after_a_seq(login):
-    alex, tom = login("Alex Rivera"), login("Tom Brennan")
+    alex, tom, sam = login("Alex Rivera"), login("Tom Brennan"), login("Sam Lindqvist")
     first = post(alex, "/api/alerts", {"kind": "pause", "client_id": cid()}).get_json()
     mark = tom.get("/api/alerts").get_json()["seq"]
     assert mark == first["seq"]
-    second = post(alex, "/api/alerts", {"kind": "pause", "client_id": cid()}).get_json()
+    second = post(sam, "/api/alerts", {"kind": "pause", "client_id": cid()}).get_json()
     post(tom, f"/api/alerts/{first['id']}/ack")
     changed = tom.get(f"/api/alerts?since={mark}").get_json()
     assert [a["id"] for a in changed["alerts"]] == [second["id"], first["id"]]

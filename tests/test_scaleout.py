@@ -83,6 +83,11 @@ def pause() -> dict:
     return {"kind": "pause", "client_id": f"scale-{uuid.uuid4().hex}"}
 
 
+def concern() -> dict:
+    """A new concern each time (a second pause while the first is open is the same alert)."""
+    return {"kind": "concern", "client_id": f"scale-{uuid.uuid4().hex}", "text": uuid.uuid4().hex}
+
+
 def test_a_pause_raised_on_a_reaches_the_ad_on_b(pair):
     a, b = pair
     ad = Phone(b, "Tom Brennan")
@@ -142,7 +147,7 @@ def test_when_redis_restarts_phones_catch_up_from_the_database(pair, redis_serve
         seen = ad.wait_for("alert:new", lambda v: v["client_id"] == first["client_id"])["seq"]
 
         redis_server.stop()  # the queue is gone: commits go on, live delivery cannot
-        during = pause()
+        during = concern()
         ack = performer.sio.call("alert:raise", during, timeout=15)
         assert ack["status"] == 201  # committed, and the sender is told so
         redis_server.start()  # same port, empty
@@ -155,7 +160,7 @@ def test_when_redis_restarts_phones_catch_up_from_the_database(pair, redis_serve
         # live delivery comes back once both processes have reconnected to Redis
         deadline = time.monotonic() + 60
         while True:
-            after = pause()
+            after = concern()
             performer.sio.call("alert:raise", after, timeout=15)
             try:
                 ad.wait_for("alert:new", lambda v, c=after["client_id"]: v["client_id"] == c, 3)

@@ -18,16 +18,19 @@ def _refuse(refused: AlertError):
     abort(refused.status, description=refused.message)
 
 
-def _seq_arg() -> int | None:
-    value = request.args.get("since")
+def _whole_arg(key: str, message: str) -> int | None:
+    value = request.args.get(key)
     if value is None:
         return None
     if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) > alerts.MAX_ID:
-        abort(
-            422,
-            description=_("%(key)s must be the last seq you saw (a whole number).", key="since"),
-        )
+        abort(422, description=message)
     return int(value)
+
+
+def _seq_arg() -> int | None:
+    return _whole_arg(
+        "since", _("%(key)s must be the last seq you saw (a whole number).", key="since")
+    )
 
 
 @bp.post("/alerts")
@@ -47,18 +50,35 @@ def raise_alert():
 
 @bp.get("/alerts")
 def list_alerts():
-    """The alerts this person may see: open ones, all, or those changed after `since`."""
+    """The alerts this person may see: open ones, all, or those changed after `since`, one
+    page at a time: `more` says there is another page (ask again with `since` = `seq`, or
+    with `after` = `next`)."""
     person = require(get_db(), current_person(), "alert.view")
     db, seq, state = get_db(), _seq_arg(), request.args.get("state", "open")
     if state not in ("open", "all"):
         abort(422, description=_("%(key)s must be 'open' or 'all'.", key="state"))
+    after = _whole_arg("after", _("%(key)s must be an alert's id (a whole number).", key="after"))
     latest = alerts.latest_seq(db)  # read first: a change made meanwhile is sent again, not lost
     if seq is not None:
-        found = alerts.since(db, person, seq)
+        found, upto, more = alerts.since(db, person, seq, current_app.config["ALERT_PAGE"])
         found = found if state == "all" else [a for a in found if a["state"] != "resolved"]
-    else:
-        found = alerts.open_alerts(db, person) if state == "open" else alerts.recent(db, person)
-    return jsonify(alerts=found, seq=latest)
+        return jsonify(alerts=found, seq=upto if more else max(latest, upto), more=more)
+    page = current_app.config["ALERT_PAGE"]
+    found, upto, more = alerts.listed(db, person, state, after or 0, page)
+    return jsonify(alerts=found, seq=latest, more=more, next=upto)
+
+
+@bp.post("/alerts/acknowledge-sender")
+def acknowledge_sender():
+    """The IC or an AD acknowledges every open alert of one sender at once (a flood)."""
+    person = require(get_db(), current_person(), "alert.view")
+    try:
+        changed = alerts.acknowledge_sender(get_db(), json_body().get("sender_id"), person)
+    except AlertError as refused:
+        _refuse(refused)
+    for alert_id in changed:
+        alerts.announce(alert_id, "update", alarm=False)
+    return jsonify(acknowledged=changed)
 
 
 def _handle(alert_id: int, action: str):

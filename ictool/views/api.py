@@ -8,7 +8,17 @@ import segno
 from flask import Blueprint, abort, current_app, jsonify, url_for
 from flask_babel import gettext as _
 
-from ictool import blocking, clearance, openapi, people, productions, scenes, screens, witness
+from ictool import (
+    blocking,
+    clearance,
+    openapi,
+    people,
+    productions,
+    realtime,
+    scenes,
+    screens,
+    witness,
+)
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.i18n import LANGUAGES
@@ -162,4 +172,6 @@ def person_revoke(person_id: int):
     me = require(get_db(), current_person(), "people.view")
     if not may_link(get_db(), me, _same_production(person_id, me)):
         abort(403)
-    return jsonify(revoked=people.revoke_tokens(get_db(), person_id, me["id"]))
+    revoked = people.revoke_tokens(get_db(), person_id, me["id"])
+    realtime.disconnect_person(person_id)  # their open sockets stop listening now
+    return jsonify(revoked=revoked)

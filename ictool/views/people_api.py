@@ -5,7 +5,7 @@ crew, the ADs crew); every change is audited by the domain modules."""
 from flask import Blueprint, abort, jsonify
 from flask_babel import gettext as _
 
-from ictool import people, people_records
+from ictool import people, people_records, realtime
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.errors import Invalid
@@ -90,7 +90,9 @@ def deactivate(person_id: int):
     """Their links stop at once; their records stay."""
     me, target = _target(person_id)
     require_manage(get_db(), me, target)
-    return jsonify(people.managed(people.set_active(get_db(), person_id, False, me["id"])))
+    changed = people.set_active(get_db(), person_id, False, me["id"])
+    realtime.disconnect_person(person_id)  # their open sockets stop listening now
+    return jsonify(people.managed(changed))
 
 
 @bp.post("/people/<int:person_id>/reactivate")
@@ -117,4 +119,5 @@ def merge(person_id: int):
         moved = people_records.merge(get_db(), person_id, into_id, me["id"])
     except ValueError as refused:
         abort(409, description=str(refused))
+    realtime.disconnect_person(person_id)
     return jsonify(merged=person_id, into=into_id, moved=moved)

@@ -5,7 +5,7 @@ that post and come back; who may manage whom is `permissions.may_manage`."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ictool import people, people_records
+from ictool import people, people_records, realtime
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.errors import Invalid
@@ -125,6 +125,7 @@ def revoke(person_id: int):
     if not may_link(get_db(), me, target):
         abort(403)
     people.revoke_tokens(get_db(), person_id, me["id"])
+    realtime.disconnect_person(person_id)  # their open sockets stop listening now
     flash(_("Every join link of %(name)s was revoked.", name=target["name"]), "ok")
     return redirect(url_for("people_pages.edit", person_id=person_id))
 
@@ -134,6 +135,7 @@ def deactivate(person_id: int):
     me, target = _target(person_id)
     require_manage(get_db(), me, target)
     people.set_active(get_db(), person_id, False, me["id"])
+    realtime.disconnect_person(person_id)
     flash(_("%(name)s was deactivated: their links no longer work.", name=target["name"]), "ok")
     return redirect(url_for("people_pages.edit", person_id=person_id))
 
@@ -179,5 +181,6 @@ def merge(person_id: int):
     except ValueError as refused:
         flash(str(refused), "error")
         return redirect(url_for("people_pages.edit", person_id=person_id))
+    realtime.disconnect_person(person_id)
     flash(_("%(dup)s was merged into %(name)s.", dup=target["name"], name=into["name"]), "ok")
     return redirect(url_for("people_pages.edit", person_id=into["id"]))

@@ -197,6 +197,12 @@ function canResolve(view) {
   return canHandle && Boolean(view) && view.state !== "resolved" && !view.restricted;
 }
 
+/** The open alerts of this alert's sender that I could acknowledge (for "Acknowledge all"). */
+function waitingFrom(view) {
+  if (!canHandle || !view?.sender) return [];
+  return [...alerts.values()].filter((v) => v.sender?.id === view.sender.id && needsAck(v));
+}
+
 function renderOverlay() {
   const view = alerts.get(shownId);
   if (!view) return;
@@ -212,6 +218,12 @@ function renderOverlay() {
   $("alarm-more").textContent = others ? t("more", { n: others }) : "";
   const ackable = needsAck(view);
   $("alarm-ack").hidden = !ackable;
+  const fromSender = waitingFrom(view);
+  const ackAll = $("alarm-ack-all");
+  ackAll.hidden = !ackable || fromSender.length < 2;
+  if (!ackAll.hidden) {
+    ackAll.textContent = t("ack_all", { n: fromSender.length, name: view.sender.name });
+  }
   $("alarm-resolve-form").hidden = ackable;
   $("alarm-note-wrap").hidden = !canResolve(view);
   $("alarm-resolve").hidden = !canResolve(view);
@@ -415,16 +427,119 @@ function feedItem(view) {
   return li;
 }
 
+const SHOWN_PER_SENDER = 3; // a sender's further open alerts fold behind "Show all"
+const expanded = new Set(); // senders whose every open alert is shown
+
+function senderKey(view) {
+  return view.sender ? `p${view.sender.id}` : "withheld";
+}
+
+/** Pauses and withdrawals first, then the oldest. */
+function urgency(a, b) {
+  const rank = (v) => (v.kind === "concern" || v.restricted ? 1 : 0);
+  return rank(a) - rank(b) || String(a.raised_at).localeCompare(String(b.raised_at));
+}
+
+async function ackSender(senderId, button) {
+  button.disabled = true;
+  let reply = null;
+  if (isConnected()) {
+    try {
+      reply = await emitWithAck("alert:ack_sender", { sender_id: senderId }, 15000);
+    } catch {
+      reply = null;
+    }
+  }
+  if (!reply || !reply.status || reply.status >= 500) {
+    try {
+      const { status, body } = await api("POST", "/api/alerts/acknowledge-sender", {
+        sender_id: senderId,
+      });
+      reply = { status, error: body?.error };
+    } catch {
+      reply = null;
+    }
+  }
+  button.disabled = false;
+  if (!reply || reply.status >= 300) button.title = reply?.error || t("net_error");
+  // the acknowledged alerts come back as alert:update, one each
+}
+
+/** One sender's open alerts: a heading with the count, "Acknowledge all" when more than
+ * one waits, their most urgent few, and the rest behind "Show all". */
+function feedGroup(key, views) {
+  const li = document.createElement("li");
+  li.className = "feed-group";
+  const head = document.createElement("p");
+  head.className = "feed-group-head";
+  const who = views[0].sender ? views[0].sender.name : t("withheld");
+  const strong = document.createElement("strong");
+  strong.textContent = t("group", { name: who, n: views.length });
+  head.append(strong);
+  const waiting = views.filter((v) => needsAck(v));
+  if (canHandle && views[0].sender && waiting.length > 1) {
+    const all = document.createElement("button");
+    all.type = "button";
+    all.className = "btn small";
+    all.textContent = t("ack_all", { n: waiting.length, name: who });
+    all.addEventListener("click", () => ackSender(views[0].sender.id, all));
+    head.append(" ", all);
+  }
+  const list = document.createElement("ul");
+  list.className = "plain";
+  const shown = expanded.has(key) ? views : views.slice(0, SHOWN_PER_SENDER);
+  list.append(...shown.map(feedItem));
+  li.append(head, list);
+  if (shown.length < views.length) {
+    const more = document.createElement("button");
+    more.type = "button";
+    more.className = "btn small";
+    more.textContent = t("show_all", { n: views.length });
+    more.addEventListener("click", () => {
+      expanded.add(key);
+      renderFeed();
+    });
+    li.append(more);
+  }
+  return li;
+}
+
+let feedQueued = false;
+
+/** Redraw the feed once after a burst of changes (a page of 500 is one redraw). */
 function renderFeed() {
-  if (!feedList) return;
-  const open = [...alerts.values()]
-    .filter((v) => v.state !== "resolved")
-    .sort((a, b) => String(a.raised_at).localeCompare(String(b.raised_at)));
-  feedList.replaceChildren(...open.map(feedItem));
-  feedEmpty.hidden = open.length > 0;
+  if (!feedList || feedQueued) return;
+  feedQueued = true;
+  setTimeout(() => {
+    feedQueued = false;
+    drawFeed();
+  }, 0);
+}
+
+/** Every open alert, grouped by sender (a flood from one never hides another's). */
+function drawFeed() {
+  const groups = new Map();
+  for (const view of alerts.values()) {
+    if (view.state === "resolved") continue;
+    const key = senderKey(view);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(view);
+  }
+  for (const views of groups.values()) views.sort(urgency);
+  const ordered = [...groups.entries()].sort(([, a], [, b]) => urgency(a[0], b[0]));
+  feedList.replaceChildren(...ordered.map(([key, views]) => feedGroup(key, views)));
+  feedEmpty.hidden = groups.size > 0;
 }
 
 // ---- incoming views ----------------------------------------------------------------------
+
+/** A sender whose concerns already ring three times rings no more: the rest wait, listed
+ * under their name with "Acknowledge all". */
+function crowded(view) {
+  if (view.kind !== "concern") return false;
+  const key = senderKey(view);
+  return ringing.filter((i) => alerts.has(i) && senderKey(alerts.get(i)) === key).length >= 3;
+}
 
 /** Take in the latest view of an alert; `fresh` means it may need my attention now. */
 function accept(view, fresh) {
@@ -433,7 +548,7 @@ function accept(view, fresh) {
   if (before && (before.seq ?? 0) > (view.seq ?? 0)) return; // an older copy arrived late
   alerts.set(view.id, view);
   const mine = mineOf(view);
-  const wanted = view.alarm || (fresh && !dismissed().has(view.id));
+  const wanted = view.alarm || (fresh && !dismissed().has(view.id) && !crowded(view));
   if (!mine && view.state === "open" && wanted) {
     ring(view.id);
     renderFeed();
@@ -456,12 +571,18 @@ function received(view) {
   if (isConnected()) emitWithAck("alert:received", { id: view.id }, 4000).catch(() => {});
 }
 
+/** Every open alert, page after page while the server says `more`. */
 async function loadOpen() {
   try {
-    const { status, body } = await api("GET", "/api/alerts?state=open");
-    if (status !== 200) return;
-    const list = Array.isArray(body) ? body : body?.alerts || [];
-    for (const view of list) accept(view, view.state === "open");
+    let after = 0;
+    for (let page = 0; page < 10000; page += 1) {
+      const { status, body } = await api("GET", `/api/alerts?state=open&after=${after}`);
+      if (status !== 200) return;
+      const list = Array.isArray(body) ? body : body?.alerts || [];
+      for (const view of list) accept(view, view.state === "open");
+      if (!body?.more || typeof body.next !== "number" || body.next <= after) return;
+      after = body.next;
+    }
   } catch {
     /* offline: the socket's sync fills in when it connects */
   }
@@ -470,7 +591,7 @@ async function loadOpen() {
 if (personId && overlay) {
   onEvent("alert:new", (view) => {
     received(view);
-    accept(view, true);
+    accept(view, view.alarm !== false); // a flood's later alerts are listed, not rung
   });
   onEvent("alert:update", (view) => {
     // an escalation reaches me with an update for an alert I never held: it was delivered now
@@ -485,6 +606,10 @@ if (personId && overlay) {
   });
   onEvent("connection", ({ connected }) => connected && feedList && loadOpen());
   $("alarm-ack").addEventListener("click", onAck);
+  $("alarm-ack-all").addEventListener("click", (event) => {
+    const view = alerts.get(shownId);
+    if (view?.sender) ackSender(view.sender.id, event.currentTarget);
+  });
   $("alarm-resolve-form").addEventListener("submit", onResolve);
   $("alarm-close").addEventListener("click", onClose);
   document.addEventListener("keydown", trapFocus, true);

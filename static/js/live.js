@@ -127,16 +127,31 @@ function showConnection(connected) {
   dispatch("connection", { connected });
 }
 
+let syncing = false;
+let heldSeq = 0; // the seq of live events that arrived while pages were still coming
+
+/** Ask for everything after the last seq seen, page after page while the server says
+ * `more`; the stored seq moves only as far as the pages got, so nothing is skipped. */
 async function sync() {
+  syncing = true;
   try {
-    const reply = await emitWithAck("alert:sync", { since: lastSeq() }, 8000);
-    const views = Array.isArray(reply?.alerts) ? reply.alerts : [];
-    dispatch("alerts:synced", views);
-    for (const view of views) noteSeq(view.seq);
-    noteSeq(reply?.seq);
+    let since = lastSeq();
+    for (let page = 0; page < 10000; page += 1) {
+      const reply = await emitWithAck("alert:sync", { since }, 8000);
+      if (!reply || reply.status !== 200) return false;
+      const views = Array.isArray(reply.alerts) ? reply.alerts : [];
+      dispatch("alerts:synced", views);
+      for (const view of views) noteSeq(view.seq);
+      noteSeq(reply.seq);
+      if (!reply.more || typeof reply.seq !== "number" || reply.seq <= since) break;
+      since = reply.seq;
+    }
+    noteSeq(heldSeq);
     return true;
   } catch {
     return false;
+  } finally {
+    syncing = false;
   }
 }
 
@@ -172,7 +187,10 @@ function start() {
   socket.on("disconnect", () => showConnection(false));
   socket.on("connect_error", () => showConnection(false));
   socket.onAny((name, data) => {
-    if (name.startsWith("alert:") && data && typeof data.seq === "number") noteSeq(data.seq);
+    if (name.startsWith("alert:") && data && typeof data.seq === "number") {
+      if (syncing) heldSeq = Math.max(heldSeq, data.seq);
+      else noteSeq(data.seq);
+    }
     dispatch(name, data);
   });
   document.addEventListener("visibilitychange", onVisible);

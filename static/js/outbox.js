@@ -115,11 +115,13 @@ function slim(view) {
   return out;
 }
 
-function confirm(clientId, fullView) {
+function confirm(sentId, fullView) {
   const view = slim(fullView);
   const outbox = read(OUTBOX_KEY);
-  const item = outbox.find((r) => r.client_id === clientId);
-  write(OUTBOX_KEY, outbox.filter((r) => r.client_id !== clientId));
+  const item = outbox.find((r) => r.client_id === sentId);
+  write(OUTBOX_KEY, outbox.filter((r) => r.client_id !== sentId));
+  // a second pause while mine is open is the same alert ("already paused"): one entry
+  const clientId = view.client_id || sentId;
   const list = read(SENT_KEY);
   const found = list.find((r) => r.client_id === clientId);
   if (found) {
