@@ -329,3 +329,21 @@ def clearance_1(db: Database) -> None:
         "CREATE INDEX scene_garments_scene ON scene_garments(scene_id)",
         "CREATE INDEX scene_set_closures_scene ON scene_set_closures(scene_id, id)",
     )
+
+
+@migrations(name="0014_ui_glance_roster_role_codes")
+def ui_glance_roster_role_codes(db: Database) -> None:
+    """Roster purposes that the call-sheet import and the demo stored as English role names
+    become role codes, translated where they are shown; a person's own words stay."""
+    for english, code in (
+        ("intimacy coordinator", "coordinator"),
+        ("1st ad", "first_ad"),
+        ("2nd ad", "second_ad"),
+        ("director", "director"),
+        ("performer", "performer"),
+        ("producer", "producer"),
+        ("crew", "crew"),
+    ):
+        db.execute(
+            "UPDATE scene_roster SET purpose = ? WHERE lower(trim(purpose)) = ?", [code, english]
+        )

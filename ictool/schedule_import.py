@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from ictool import audit, people, scenes
 from ictool.db import transaction
+from ictool.i18n import role_label
 
 REQUIRED = ("date", "call_time", "location", "scene", "description")
 OPTIONAL = ("intimacy", "closed_set", "cast")
@@ -24,7 +25,7 @@ LIMITS = {"location": 120, "scene": 12, "description": 300}
 YES = {"yes", "y", "true", "1", "x", "closed"}
 NO = {"no", "n", "false", "0", "open", ""}
 CLOSED_BY_DEFAULT = ("simulated_sex", "partial_nudity", "full_nudity")
-ROSTER_ROLES = {"coordinator": "intimacy coordinator", "director": "director", "first_ad": "1st AD"}
+ROSTER_ROLES = ("coordinator", "director", "first_ad")  # on every closed set, as role codes
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ class _Checker:
                     _(
                         "%(name)s is on the production as %(role)s",
                         name=name,
-                        role=known["role"],
+                        role=role_label(known["role"]),
                     ),
                 )
         return names
@@ -257,10 +258,7 @@ def import_csv(
     with transaction(db):
         day_ids = {d["date"]: d["id"] for d in scenes.days(db, production_id)}
         cast_ids = {p["name"].lower(): p["id"] for p in people.in_production(db, production_id)}
-        crew = {
-            p["id"]: ROSTER_ROLES[p["role"]]
-            for p in people.with_roles(db, production_id, tuple(ROSTER_ROLES))
-        }
+        crew = {p["id"]: p["role"] for p in people.with_roles(db, production_id, ROSTER_ROLES)}
         for row in rows:
             if row["date"] not in day_ids:
                 day_ids[row["date"]] = scenes.add_day(
