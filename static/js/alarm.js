@@ -208,6 +208,7 @@ function canResolve(view) {
 function renderOverlay() {
   const view = alerts.get(shownId);
   if (!view) return;
+  overlay.dataset.alertId = String(view.id);
   overlay.dataset.kind = view.restricted ? "masked" : view.kind;
   overlay.dataset.state = view.state;
   $("alarm-kind").textContent = kindTitle(view);
