@@ -278,7 +278,9 @@ function next() {
 
 function ring(id) {
   if (!ringing.includes(id)) ringing.push(id);
-  if (overlay.hidden || !loud(alerts.get(shownId))) next();
+  // a loud alarm takes the screen; a quiet notice waits behind the alert on screen (someone
+  // may be writing its resolution note)
+  if (overlay.hidden || (!loud(alerts.get(shownId)) && loud(alerts.get(id)))) next();
   else renderOverlay();
   if (!loud(alerts.get(id))) beep(); // a masked concern: told once, not rung
 }
