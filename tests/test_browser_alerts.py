@@ -228,7 +228,7 @@ def test_an_unacknowledged_pause_escalates_and_rings_the_2nd_ad(tmp_path, new_ph
         screenshot(second_ad, "alerts-2nd-ad-escalated-phone")
         alarm.get_by_role("button", name="Acknowledge").click()
         expect(performer.locator("#alert-status")).to_contain_text(
-            "Acknowledged by Priya Shah", timeout=WAIT
+            "Pause: Acknowledged by the AD (Priya Shah)", timeout=WAIT
         )
         assert second_ad.errors == [] and performer.errors == []
     finally:
