@@ -104,6 +104,15 @@ def _when(value: date | datetime) -> str:
     return format_date(value, "medium")
 
 
+def shown_date(value: str) -> str:
+    """A stored date ('2026-12-02') as the reader reads dates ('2 déc. 2026'); as stored
+    outside a request (the CLI speaks English and ISO dates)."""
+    parsed = _parse(value)
+    if not has_request_context() or not isinstance(parsed, date):
+        return str(value)
+    return format_date(parsed, "medium")
+
+
 def local_zone() -> str:
     """The set server's own time zone (an IANA name), so times read as the set's clocks."""
     link = Path("/etc/localtime")
