@@ -112,6 +112,14 @@ HEADER = """() => {
 }"""
 
 
+BESIDE = """() => {
+  const panel = document.querySelector(".alerts-panel").getBoundingClientRect();
+  const main = document.querySelector("main").getBoundingClientRect();
+  const now = document.querySelector("#now-strip").getBoundingClientRect();
+  return panel.left >= main.right && panel.left >= now.right && panel.top < innerHeight / 2;
+}"""
+
+
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory):
     """One server for the module; alerts escalate only when the test says so."""
@@ -190,6 +198,10 @@ def test_every_home_screen_the_pause_bar_and_the_concern_dialog_fit(new_phone, l
                 _sized(page, size)
                 where = f"{name} {home} {lang} {size}"
                 _check(page, where, "body", ["#pause-btn", *buttons], problems)
+                if size == "tablet" and name in ("Maya Okafor", "Tom Brennan"):  # feed beside
+                    beside = page.evaluate(BESIDE)
+                    if not beside:
+                        problems.setdefault(where, []).append("the alerts are not beside")
                 header = page.evaluate(HEADER)
                 if not header["oneRow"] or (size == "phone" and header["height"] > 90):
                     problems.setdefault(where, []).append(f"header is not one row: {header}")
