@@ -185,11 +185,13 @@ def _audit(db: Database, action: str, alert_id: int, production_id: int, actor, 
 _SELECT = """SELECT alerts.*,
     (SELECT MAX(seq) FROM alert_events e WHERE e.alert_id = alerts.id) AS seq,
     (SELECT MIN(d.delivered_at) FROM deliveries d JOIN people p ON p.id = d.person_id
-        WHERE d.alert_id = alerts.id AND p.role IN ('first_ad', 'second_ad')) AS delivered_to_ad,
+        WHERE d.alert_id = alerts.id AND p.role IN ('first_ad', 'second_ad')
+        AND NOT (alerts.kind = 'concern' AND alerts.audience = 'ic')) AS delivered_to_ad,
     (SELECT MIN(d.delivered_at) FROM deliveries d JOIN people p ON p.id = d.person_id
         WHERE d.alert_id = alerts.id AND p.role = 'coordinator') AS delivered_to_ic,
     sender.name AS sender_name, acker.name AS acknowledged_by_name,
-    resolver.name AS resolved_by_name, scenes.number AS scene_number
+    acker.role AS acknowledged_by_role, resolver.name AS resolved_by_name,
+    resolver.role AS resolved_by_role, scenes.number AS scene_number
   FROM alerts
   JOIN people sender ON sender.id = alerts.raised_by
   LEFT JOIN people acker ON acker.id = alerts.acknowledged_by
@@ -254,8 +256,10 @@ def view_for(db: Database, alert: dict, viewer: dict) -> dict | None:
         "delivered_to_ad": alert["delivered_to_ad"],
         "delivered_to_ic": alert["delivered_to_ic"],
         "acknowledged_by": alert["acknowledged_by_name"],
+        "acknowledged_by_role": alert["acknowledged_by_role"],
         "acknowledged_at": alert["acknowledged_at"],
         "resolved_by": alert["resolved_by_name"],
+        "resolved_by_role": alert["resolved_by_role"],
         "resolved_at": alert["resolved_at"],
         "resolution_note": None,
         "escalation_level": alert["escalation_level"],
@@ -410,7 +414,9 @@ def mark_delivered(db: Database, alert_id: object, person: dict) -> tuple[dict, 
         if cursor.rowcount == 0:
             return alert, False
         _audit(db, "alert.delivered", alert_id, alert["production_id"], person["id"])
-        tells = person["role"] in (*AD_ROLES, "coordinator")
+        # the sender hears of a device that can read it: an AD's masked notice of an
+        # IC-only concern is not "delivered to the AD" (delivered_to_ad leaves it out too)
+        tells = person["role"] in (*AD_ROLES, "coordinator") and reads_in_full(alert, person)
         if tells:
             _event(db, alert_id, "update")
     return get(db, alert_id), tells

@@ -47,9 +47,9 @@ def seed(db: Database, today: date | None = None) -> int:
 
         def crew(*names: str, **extra: str) -> dict:
             roster = {
-                p("Maya Okafor"): "intimacy coordinator",
+                p("Maya Okafor"): "coordinator",  # role codes, shown in the reader's language
                 p("Lena Voss"): "director",
-                p("Tom Brennan"): "1st AD",
+                p("Tom Brennan"): "first_ad",
             }
             roster.update({p(n): purpose for n, purpose in extra.items()})
             roster.update({p(n): "performer" for n in names})

@@ -403,3 +403,21 @@ def hostile_alerts_by_sender(db: Database) -> None:
     """A sender's open alerts found at once: one open pause each, the same concern once,
     escalation per sender, acknowledging all of one sender's alerts."""
     _run(db, "CREATE INDEX alerts_sender_open ON alerts(raised_by, kind, resolved_at)")
+
+
+@migrations(name="0014_ui_glance_roster_role_codes")
+def ui_glance_roster_role_codes(db: Database) -> None:
+    """Roster purposes that the call-sheet import and the demo stored as English role names
+    become role codes, translated where they are shown; a person's own words stay."""
+    for english, code in (
+        ("intimacy coordinator", "coordinator"),
+        ("1st ad", "first_ad"),
+        ("2nd ad", "second_ad"),
+        ("director", "director"),
+        ("performer", "performer"),
+        ("producer", "producer"),
+        ("crew", "crew"),
+    ):
+        db.execute(
+            "UPDATE scene_roster SET purpose = ? WHERE lower(trim(purpose)) = ?", [code, english]
+        )

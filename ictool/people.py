@@ -214,7 +214,12 @@ def with_roles(db: Database, production_id: int, roles: tuple[str, ...]) -> list
 
 
 def set_language(db: Database, person_id: int, language: str) -> None:
-    db["people"].update(person_id, {"language": language})
+    """Remember a person's language. In a write transaction like every other write: a bare
+    UPDATE waited for the lock on the server's event loop itself, so while another greenlet
+    held the lock (the escalation lease, every second) neither could go on: "database is
+    locked" after 5 s, a 500 on choosing a language."""
+    with transaction(db):
+        db.execute("UPDATE people SET language = ? WHERE id = ?", [language, person_id])
 
 
 def public(person: dict) -> dict:

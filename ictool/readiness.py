@@ -23,6 +23,7 @@ from ictool import (
     scenes,
 )
 from ictool.db import now, transaction
+from ictool.i18n import shown_date
 
 MAX_TEXT = 500
 NEEDS_REHEARSAL = ("simulated_sex", "partial_nudity", "full_nudity")
@@ -109,9 +110,9 @@ def _engaged(production: dict, days: list, window: int, has_ic: bool) -> dict:
         text = _(
             "Engaged %(engaged)s, %(lead)s days before the first intimate scene (%(first)s); "
             "the prep window is %(window)s days.",
-            engaged=engaged,
+            engaged=shown_date(engaged),
             lead=lead,
-            first=first,
+            first=shown_date(first),
             window=window,
         )
         return _item("ic_engaged", "warn", label, [text], ["producer"])
@@ -128,7 +129,7 @@ def _consultation(db: Database, production_id: int) -> dict:
 def _call_sheet(db: Database, days: list) -> dict:
     label = _("IC on the call sheet of every intimate day")
     missing = [
-        _("No IC on the call sheet for %(date)s.", date=day["date"])
+        _("No IC on the call sheet for %(date)s.", date=shown_date(day["date"]))
         for day, _scenes in days
         if not callsheet.ic_on_day(db, day["id"])
     ]
@@ -147,7 +148,7 @@ def _rehearsals(db: Database, production_id: int, days: list, today: str) -> dic
                 _(
                     "IC absent from the rehearsal of scene %(n)s on %(date)s.",
                     n=r["scene_number"],
-                    date=r["date"],
+                    date=shown_date(r["date"]),
                 )
             )
         elif r["ic_present"] is None and r["date"] < today:
@@ -155,7 +156,7 @@ def _rehearsals(db: Database, production_id: int, days: list, today: str) -> dic
                 _(
                     "IC presence not recorded for the rehearsal of scene %(n)s on %(date)s.",
                     n=r["scene_number"],
-                    date=r["date"],
+                    date=shown_date(r["date"]),
                 )
             )
     for _day, intimate in days:

@@ -52,7 +52,9 @@ def add_scene(
     performers: dict[int, str | None] | None = None,
     roster: dict[int, str | None] | None = None,
 ) -> int:
-    """Add a scene with its performers ({person_id: rider date}) and roster ({id: purpose})."""
+    """Add a scene with its performers ({person_id: rider date}) and roster ({id: purpose}):
+    a purpose is a role code ('performer', 'first_ad'), translated where it is shown, or a
+    person's own words ('camera operator')."""
     if intimacy not in INTIMACY:
         raise ValueError(
             _(

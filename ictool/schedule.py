@@ -23,7 +23,7 @@ from ictool.realtime import person_room, publish, role_room
 
 LIMITS = {"location": 120, "number": 12, "description": 300}
 CALL_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
-ROSTER_ROLES = {"coordinator": "intimacy coordinator", "director": "director", "first_ad": "1st AD"}
+ROSTER_ROLES = ("coordinator", "director", "first_ad")  # on every closed set, as role codes
 SCREEN_ROLES = ("coordinator", "first_ad", "second_ad", "director", "producer")
 SCENE_FIELDS = ("number", "description", "intimacy", "closed_set", "cast")
 DAY_FIELDS = ("date", "location", "call_time")
@@ -294,10 +294,7 @@ def delete_day(db: Database, day: dict, actor_id: int | None) -> None:
 
 def default_roster(db: Database, production_id: int, cast: list[int]) -> dict[int, str]:
     """A new closed set's roster: the IC(s), director(s), 1st AD(s) and the cast."""
-    crew = {
-        p["id"]: ROSTER_ROLES[p["role"]]
-        for p in people.with_roles(db, production_id, tuple(ROSTER_ROLES))
-    }
+    crew = {p["id"]: p["role"] for p in people.with_roles(db, production_id, ROSTER_ROLES)}
     return {**crew, **dict.fromkeys(cast, "performer")}
 
 

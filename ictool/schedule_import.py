@@ -26,6 +26,7 @@ from sqlite_utils import Database
 
 from ictool import audit, people, productions, scenes, schedule
 from ictool.db import transaction
+from ictool.i18n import role_label
 
 REQUIRED = ("date", "call_time", "location", "scene", "description")
 OPTIONAL = ("intimacy", "closed_set", "cast")
@@ -200,7 +201,7 @@ class _Checker:
                     _(
                         "%(name)s is on the production as %(role)s",
                         name=name,
-                        role=known["role"],
+                        role=role_label(known["role"]),
                     ),
                 )
             elif not known and name.lower() not in self.new_cast:

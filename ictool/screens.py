@@ -7,7 +7,19 @@ Each builder receives the signed-in person and shows only what their role may se
 from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
-from ictool import blocking, briefing, people, productions, readiness, riders, roster, scenes
+from ictool import (
+    alerts,
+    blocking,
+    briefing,
+    closedset,
+    people,
+    productions,
+    readiness,
+    riders,
+    roster,
+    scenes,
+    takes,
+)
 from ictool.permissions import allowed
 
 CLOSED_SET_RULES = [
@@ -58,17 +70,43 @@ def _days(db: Database, person: dict) -> list[dict]:
     return scenes.days(db, person["production_id"])
 
 
+def now(db: Database, person: dict, day_scenes: list[dict]) -> dict:
+    """The scene that matters first on the IC's and AD's screens: the one being shot (a take
+    called, the set closed, a good-to-go given, not wrapped), else the next intimate or
+    closed-set scene not wrapped yet; and how many alerts are open."""
+    waiting = [
+        s
+        for s in day_scenes
+        if (scenes.is_intimate(s) or s["closed_set"]) and not takes.wrapped(db, s["id"])
+    ]
+    shooting = next(
+        (
+            s
+            for s in waiting
+            if takes.started(db, s["id"]) or closedset.set_closed(db, s["id"]) is not None
+        ),
+        None,
+    )
+    scene = shooting or (waiting[0] if waiting else None)
+    return {
+        "scene_id": scene["id"] if scene else None,
+        "shooting": shooting is not None,
+        "open_alerts": len(alerts.open_alerts(db, person)),
+    }
+
+
 def ic_day(db: Database, person: dict, day_id: int | None = None) -> dict:
-    """The IC's dashboard: the day's scenes with roster, blocking and rider status."""
+    """The IC's dashboard: what matters now, then the day's scenes with roster, blocking
+    and rider status."""
     day = _day(db, person, day_id)
+    rows = scenes.of_day(db, day["id"]) if day else []
     return {
         "screen": "ic",
         "production": productions.public(productions.get(db, person["production_id"])),
         "days": _days(db, person),
         "day": day,
-        "scenes": [scene_detail(db, person, s) for s in scenes.of_day(db, day["id"])]
-        if day
-        else [],
+        "now": now(db, person, rows),
+        "scenes": [scene_detail(db, person, s) for s in rows],
     }
 
 

@@ -67,6 +67,16 @@ def good_to_go(db: Database, scene: dict, person: dict, take: object, ok: object
     return {"scene_id": scene["id"], "take": take, "person_id": person["id"], "ok": ok}
 
 
+def started(db: Database, scene_id: int) -> bool:
+    """Has shooting begun: a take called or a performer's good-to-go given?"""
+    row = db.execute(
+        "SELECT EXISTS (SELECT 1 FROM scene_takes WHERE scene_id = :s)"
+        " OR EXISTS (SELECT 1 FROM scene_good_to_go WHERE scene_id = :s)",
+        {"s": scene_id},
+    )
+    return bool(row.fetchone()[0])
+
+
 def wrapped(db: Database, scene_id: int) -> dict | None:
     """When and by whom the scene was wrapped, or None."""
     rows = list(db["scene_wraps"].rows_where("scene_id = ?", [scene_id]))

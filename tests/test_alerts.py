@@ -338,3 +338,45 @@ def test_a_raise_over_the_socket_reaches_the_ad_and_the_sender_only(sock):
     assert tom.emit("alert:received", {"id": first["alert"]["id"]}, callback=True)["status"] == 200
     update = [m for m in alex.get_received() if m["name"] == "alert:update"]
     assert update[0]["args"][0]["delivered_to_ad"]
+
+
+RECEIPTS = [
+    # kind, audience, anonymous: whose receipt the sender hears of
+    ("pause", "ic_and_ad", False, {"ic", "ad"}),
+    ("pause", "ic_and_ad", True, {"ic", "ad"}),
+    ("concern", "ic", False, {"ic"}),
+    ("concern", "ic", True, {"ic"}),
+    ("concern", "ic_and_ad", False, {"ic", "ad"}),
+    ("concern", "ic_and_ad", True, {"ic", "ad"}),
+    ("withdrawal", "ic_and_ad", False, {"ic", "ad"}),
+]
+
+
+@pytest.mark.parametrize(("kind", "audience", "anonymous", "readers"), RECEIPTS)
+def test_the_sender_hears_only_of_devices_that_may_read_it(
+    db, person, raised, kind, audience, anonymous, readers
+):
+    """A concern for the IC only reaches the AD's phone as a masked notice: that is never
+    reported to its sender as 'delivered to the AD'; the IC's receipt and reading are."""
+    alex, tom, maya = person("Alex Rivera"), person("Tom Brennan"), person("Maya Okafor")
+    extra = {} if kind == "pause" else {"preset": "need_moment"}
+    alert = raised("Alex Rivera", kind=kind, audience=audience, anonymous=anonymous, **extra)
+
+    _, tells_ad = alerts.mark_delivered(db, alert["id"], tom)
+    assert tells_ad == ("ad" in readers)
+    after_ad = alerts.view_for(db, alerts.get(db, alert["id"]), alex)
+    assert bool(after_ad["delivered_to_ad"]) == ("ad" in readers)
+    assert after_ad["delivered_to_ic"] is None
+
+    _, tells_ic = alerts.mark_delivered(db, alert["id"], maya)
+    assert tells_ic
+    seen = alerts.view_for(db, alerts.get(db, alert["id"]), alex)
+    assert seen["delivered_to_ic"] and bool(seen["delivered_to_ad"]) == ("ad" in readers)
+    assert (seen["audience"], seen["anonymous"]) == (audience, anonymous)
+
+    alerts.acknowledge(db, alert["id"], maya)
+    seen = alerts.view_for(db, alerts.get(db, alert["id"]), alex)
+    assert (seen["acknowledged_by"], seen["acknowledged_by_role"]) == ("Maya Okafor", "coordinator")
+    if "ad" not in readers:
+        with pytest.raises(AlertError):
+            alerts.acknowledge(db, alert["id"], tom)  # the AD cannot claim to have read it

@@ -56,7 +56,7 @@ def test_a_performers_pause_rings_the_ad_who_acknowledges_and_the_performer_sees
     alarm.get_by_role("button", name="Acknowledge").click()
 
     expect(performer.locator("#alert-status")).to_contain_text(
-        "Acknowledged by Tom Brennan", timeout=WAIT
+        "Pause: Acknowledged by the AD (Tom Brennan)", timeout=WAIT
     )
     expect(alarm).to_contain_text("Acknowledged by Tom Brennan")
     screenshot(performer, "alerts-performer-acknowledged-phone")
@@ -151,9 +151,13 @@ def test_a_concern_for_the_ic_only_is_masked_on_the_ads_screen(live, new_phone):
     expect(ic_alarm).to_contain_text("From Sam Lindqvist")
     screenshot(ic, "alerts-ic-concern-phone")
 
+    status = performer.locator("#alert-status")
+    expect(status).to_have_text(  # the AD's phone got a masked notice, not the concern
+        "Concern for the IC only: Delivered to the IC's device", timeout=WAIT
+    )
     ic_alarm.get_by_role("button", name="Acknowledge").click()
-    expect(performer.locator("#alert-status")).to_contain_text(
-        "Acknowledged by Maya Okafor", timeout=WAIT
+    expect(status).to_have_text(
+        "Concern for the IC only: Read by the IC (Maya Okafor)", timeout=WAIT
     )
     assert secret not in performer.evaluate("JSON.stringify(localStorage)")  # sent: words gone
     assert ic.errors == [] and ad.errors == [] and performer.errors == []
@@ -198,7 +202,7 @@ def test_the_ic_sees_the_ad_drop_off_and_the_ads_phone_catches_up_when_back(live
     expect(ad.get_by_role("alertdialog")).to_contain_text("From Alex Rivera", timeout=WAIT)
     expect(first_ad).to_contain_text("1st AD online", timeout=WAIT)
     expect(performer.locator("#alert-status")).to_contain_text(
-        "Delivered to the AD's device", timeout=WAIT
+        "Delivered to the IC's and the AD's devices", timeout=WAIT
     )
     assert ic.errors == [] and ad.errors == [] and performer.errors == []
 
@@ -224,7 +228,7 @@ def test_an_unacknowledged_pause_escalates_and_rings_the_2nd_ad(tmp_path, new_ph
         screenshot(second_ad, "alerts-2nd-ad-escalated-phone")
         alarm.get_by_role("button", name="Acknowledge").click()
         expect(performer.locator("#alert-status")).to_contain_text(
-            "Acknowledged by Priya Shah", timeout=WAIT
+            "Pause: Acknowledged by the AD (Priya Shah)", timeout=WAIT
         )
         assert second_ad.errors == [] and performer.errors == []
     finally:

@@ -120,6 +120,7 @@ def test_the_sign_in_and_qr_pages_stay_local_too(new_phone, live) -> None:
         page.locator("form[action$='/link'] button").first.click()  # the QR code page (a POST)
     _settle(page)
     assert page.locator(".qr svg").count() == 1
+    page.locator("details.menu summary").click()  # sign out is in the menu
     page.locator("form[data-signout] button").click()
     page.wait_for_url(f"{live.url}/")
 

@@ -66,7 +66,7 @@ SAME_EVERYWHERE = {
 }
 # Words a language spells as English does (a French "Note", a German "Pause").
 SAME_IN = {
-    "fr": {"budget", "date", "message", "note", "pause", "intact", "monitor", "performer"}
+    "fr": {"budget", "date", "menu", "message", "note", "pause", "intact", "monitor", "performer"}
     | {"description"},
     "de": {"budget", "pause", "offline", "online", "monitor", "name", "problem", "start", "team"},
     "es": {"monitor", "no", "vale"},

@@ -198,6 +198,7 @@ def test_signing_out_deletes_the_saved_pages(new_phone, live) -> None:
     _controlled(page)
     assert "/me" in page.evaluate(CACHED_URLS)["ictool-pages-v1"]
 
+    page.locator("details.menu summary").click()  # sign out is in the menu
     page.locator("form[data-signout] button").click()
     page.wait_for_url(f"{live.url}/")
 

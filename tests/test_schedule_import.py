@@ -46,7 +46,7 @@ def test_the_documented_sample_imports_days_scenes_and_cast(db):
     assert by_number["32"]["closed_set"] == 0
     assert {p["name"] for p in scenes.performers(db, bed["id"])} == {"Nadia Haddad", "Ben Carter"}
     roster = {p["name"]: p["purpose"] for p in scenes.roster(db, bed["id"])}
-    assert roster["Maya Okafor"] == "intimacy coordinator" and roster["Ben Carter"] == "performer"
+    assert roster["Maya Okafor"] == "coordinator" and roster["Ben Carter"] == "performer"
     day = scenes.get_day(db, bed["shoot_day_id"])
     assert (day["date"], day["call_time"]) == ("2027-03-09", "06:30")
 
@@ -189,7 +189,7 @@ def test_import_from_the_command_line(tmp_path):
     result = run("import-schedule", str(bad), "--db", str(db))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
-        f"ictool: {bad}: row 3, column cast: Tom Brennan is on the production as first_ad",
+        f"ictool: {bad}: row 3, column cast: Tom Brennan is on the production as 1st AD",
         f"ictool: error: 1 error(s) in {bad}; nothing was imported",
     ]
     good = run("import-schedule", str(SAMPLE), "--db", str(db))

@@ -20,7 +20,9 @@ def healthz():
 @bp.get("/")
 def index():
     if current_person():
-        return redirect(url_for("pages.home"))
+        alert = request.args.get("alert", "")  # a push notification's link
+        extra = {"alert": alert} if alert.isdigit() and len(alert) < 20 else {}
+        return redirect(url_for("pages.home", **extra))
     return render_template("welcome.html", empty=productions.first(get_db()) is None)
 
 

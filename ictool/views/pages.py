@@ -27,7 +27,9 @@ def home():
     person = current_person()
     if person is None:
         abort(401)
-    return redirect(url_for(HOME_SCREENS[person["role"]]))
+    alert = request.args.get("alert", "")  # a push notification's link: open that alert
+    extra = {"alert": alert} if alert.isdigit() and len(alert) < 20 else {}
+    return redirect(url_for(HOME_SCREENS[person["role"]], **extra))
 
 
 @bp.get("/ic")

@@ -16,6 +16,12 @@ const soundBtn = document.getElementById("alarm-sound-on");
 const $ = (id) => document.getElementById(id);
 const canHandle = overlay?.dataset.canHandle === "true";
 const DISMISSED_KEY = `ictool.dismissed.${personId}`;
+// Times in the page's language (24-hour where it is the custom), not the phone's settings
+const CLOCK = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+  hour: "numeric",
+  minute: "2-digit",
+  second: "2-digit",
+});
 
 const alerts = new Map(); // id -> latest view I may see
 const ringing = []; // ids waiting for my attention, oldest first
@@ -145,9 +151,7 @@ function sceneLine(view) {
 
 function timeLine(view) {
   const at = new Date(view.raised_at);
-  const time = Number.isNaN(at.getTime())
-    ? view.raised_at
-    : at.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const time = Number.isNaN(at.getTime()) ? view.raised_at : CLOCK.format(at);
   return t("raised_at", { time });
 }
 
@@ -173,7 +177,11 @@ function stateLine(view) {
 // ---- the overlay ------------------------------------------------------------------------
 
 function setInert(on) {
-  for (const el of document.body.children) {
+  // the page's own parts: the body's children, and those of the .layout wrapper (main, feed)
+  const parts = [...document.body.children].flatMap((el) =>
+    el.classList.contains("layout") ? [...el.children] : [el],
+  );
+  for (const el of parts) {
     if (el !== overlay && el.tagName !== "TEMPLATE" && el.tagName !== "DIALOG") el.inert = on;
   }
 }
@@ -206,6 +214,7 @@ function waitingFrom(view) {
 function renderOverlay() {
   const view = alerts.get(shownId);
   if (!view) return;
+  overlay.dataset.alertId = String(view.id);
   overlay.dataset.kind = view.restricted ? "masked" : view.kind;
   overlay.dataset.state = view.state;
   $("alarm-kind").textContent = kindTitle(view);
@@ -281,7 +290,9 @@ function next() {
 
 function ring(id) {
   if (!ringing.includes(id)) ringing.push(id);
-  if (overlay.hidden || !loud(alerts.get(shownId))) next();
+  // a loud alarm takes the screen; a quiet notice waits behind the alert on screen (someone
+  // may be writing its resolution note)
+  if (overlay.hidden || (!loud(alerts.get(shownId)) && loud(alerts.get(id)))) next();
   else renderOverlay();
   if (!loud(alerts.get(id))) beep(); // a masked concern: told once, not rung
 }
@@ -529,6 +540,12 @@ function drawFeed() {
   const ordered = [...groups.entries()].sort(([, a], [, b]) => urgency(a[0], b[0]));
   feedList.replaceChildren(...ordered.map(([key, views]) => feedGroup(key, views)));
   feedEmpty.hidden = groups.size > 0;
+  const open = [...groups.values()].reduce((n, views) => n + views.length, 0);
+  const count = document.getElementById("now-alerts"); // the "now" strip's count
+  if (count) {
+    count.textContent = count.dataset.template.replace("{n}", String(open));
+    count.classList.toggle("has-alerts", open > 0);
+  }
 }
 
 // ---- incoming views ----------------------------------------------------------------------
@@ -571,6 +588,21 @@ function received(view) {
   if (isConnected()) emitWithAck("alert:received", { id: view.id }, 4000).catch(() => {});
 }
 
+/** The alert a link asked for (`?alert=<id>`, as a push notification's link does): shown
+ * first, open or acknowledged, once per page load. */
+let askedFor = Number.parseInt(new URLSearchParams(location.search).get("alert") || "", 10);
+
+function showAskedFor() {
+  if (!Number.isInteger(askedFor) || !alerts.has(askedFor)) return;
+  const id = askedFor;
+  askedFor = null;
+  if (alerts.get(id).state === "resolved") return;
+  const at = ringing.indexOf(id);
+  if (at >= 0) ringing.splice(at, 1);
+  ringing.unshift(id);
+  show(id);
+}
+
 /** Every open alert, page after page while the server says `more`. */
 async function loadOpen() {
   try {
@@ -580,9 +612,10 @@ async function loadOpen() {
       if (status !== 200) return;
       const list = Array.isArray(body) ? body : body?.alerts || [];
       for (const view of list) accept(view, view.state === "open");
-      if (!body?.more || typeof body.next !== "number" || body.next <= after) return;
+      if (!body?.more || typeof body.next !== "number" || body.next <= after) break;
       after = body.next;
     }
+    showAskedFor();
   } catch {
     /* offline: the socket's sync fills in when it connects */
   }

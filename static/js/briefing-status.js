@@ -4,6 +4,12 @@
 
 import { onEvent } from "./live.js";
 
+// the page's language, like the server's rendering of the rows already there
+const WHEN = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+  dateStyle: "short",
+  timeStyle: "short",
+});
+
 function showAcknowledged({ person_id: personId, acknowledged_at: at }) {
   const row = document.getElementById(`ack-${personId}`);
   if (!row) {
@@ -15,7 +21,8 @@ function showAcknowledged({ person_id: personId, acknowledged_at: at }) {
   badge.className = "status status-ok";
   const time = document.createElement("time");
   time.dateTime = at;
-  time.textContent = `${at.slice(0, 16).replace("T", " ")} UTC`;
+  const parsed = new Date(at);
+  time.textContent = Number.isNaN(parsed.getTime()) ? at : WHEN.format(parsed);
   badge.append(time);
   cell.replaceChildren(badge);
 }

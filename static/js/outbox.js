@@ -104,8 +104,16 @@ export function raise(fields) {
 }
 
 // What is kept of a confirmed alert: its progress, never its words (a phone may be shared).
-const KEPT = ["id", "seq", "client_id", "kind", "audience", "state", "raised_at", "mine"];
-const KEPT_PROGRESS = ["delivered_to_ad", "delivered_to_ic", "acknowledged_by", "resolved_by"];
+const KEPT = ["id", "seq", "client_id", "kind", "audience", "anonymous", "state", "raised_at"];
+const KEPT_PROGRESS = [
+  "mine",
+  "delivered_to_ad",
+  "delivered_to_ic",
+  "acknowledged_by",
+  "acknowledged_by_role",
+  "resolved_by",
+  "resolved_by_role",
+];
 
 function slim(view) {
   const out = {};
@@ -249,8 +257,16 @@ function track(view) {
   notify();
 }
 
+/** A new alert of mine raised elsewhere (a consent withdrawal is raised by the server):
+ * followed on the status line like the ones this device sent. */
+function trackNew(view) {
+  if (!view || !view.client_id || view.mine !== true) return;
+  confirm(view.client_id, view);
+  notify();
+}
+
 if (personId) {
-  onEvent("alert:new", track);
+  onEvent("alert:new", trackNew);
   onEvent("alert:update", track);
   onEvent("alerts:synced", (views) => views.forEach(track));
   onEvent("connection", ({ connected }) => connected && retryNow());

@@ -1,6 +1,6 @@
 // The PAUSE button (one tap, on every signed-in page), the CONCERN dialog, the sender's live
-// status line (not delivered yet → sent → delivered to the AD's device → acknowledged by →
-// resolved) and the performers' discreet mode. Words come from <template id=alert-strings>.
+// status line (not delivered yet → sent → delivered to the IC's / the AD's device → read or
+// acknowledged by the IC / the AD → resolved; never a role that does not have it) and the performers' discreet mode. Words come from <template id=alert-strings>.
 
 import { personId, role, t } from "./live.js";
 import { onChange, pending, raise, sent } from "./outbox.js";
@@ -35,6 +35,31 @@ function name(value) {
   return typeof value === "object" ? value.name || "" : String(value);
 }
 
+/** Who has it, in words: only the roles whose devices received something they may read. */
+function deliveredLine(view) {
+  const ic = Boolean(view.delivered_to_ic);
+  const ad = Boolean(view.delivered_to_ad) && !icOnly(view);
+  if (ic && ad) return t("delivered_both");
+  if (ic) return t("delivered_ic");
+  if (ad) return t("delivered_ad");
+  return t("sent");
+}
+
+function icOnly(view) {
+  return view.kind === "concern" && view.audience !== "ic_and_ad";
+}
+
+/** "Read by the IC (Maya)" for a concern, "Acknowledged by the AD (Tom)" for the others. */
+function handledLine(view) {
+  const who = name(view.acknowledged_by);
+  if (!who) return t("acknowledged");
+  const verb = view.kind === "concern" ? "read" : "acknowledged";
+  const role = view.acknowledged_by_role;
+  if (role === "coordinator") return t(`${verb}_ic`, { name: who });
+  if (role === "first_ad" || role === "second_ad") return t(`${verb}_ad`, { name: who });
+  return t(verb === "read" ? "read_by" : "acknowledged_by", { name: who });
+}
+
 function statusOf(record) {
   if (record.payload && !record.error && !record.view) {
     return record.attempts === 0 && record.inFlight ? t("sending") : t("retrying");
@@ -44,16 +69,19 @@ function statusOf(record) {
   if (view.state === "resolved") {
     return view.resolved_by ? t("resolved_by", { name: name(view.resolved_by) }) : t("resolved");
   }
-  if (view.state === "acknowledged") {
-    return view.acknowledged_by
-      ? t("acknowledged_by", { name: name(view.acknowledged_by) })
-      : t("acknowledged");
-  }
-  if (view.delivered_to_ad) return t("delivered");
-  if (view.delivered_to_ic && (view.audience || record.audience) === "ic") {
-    return t("delivered_ic");
-  }
-  return t("sent");
+  if (view.state === "acknowledged") return handledLine(view);
+  return deliveredLine(view);
+}
+
+/** "Pause", "Consent withdrawal", "Concern for the IC only", ...: who it was meant for. */
+function kindWord(record) {
+  const kind = record.kind || record.view?.kind || record.payload?.kind || "pause";
+  if (kind === "withdrawal") return t("withdrawal");
+  if (kind !== "concern") return t("pause");
+  const view = record.view || record.payload || {};
+  const audience = view.audience || record.audience;
+  if (audience !== "ic_and_ad") return t("concern_ic");
+  return view.anonymous ? t("concern_both_anonymous") : t("concern_both");
 }
 
 function render() {
@@ -67,9 +95,7 @@ function render() {
   let text = "";
   let state = "";
   if (latest) {
-    const kind = latest.kind || latest.payload?.kind || "pause";
-    const kindWord = t(kind === "concern" ? "concern" : "pause");
-    text = t("line", { kind: kindWord, status: statusOf(latest) });
+    text = t("line", { kind: kindWord(latest), status: statusOf(latest) });
     state = latest.view ? latest.view.state : latest.error ? "rejected" : "pending";
   }
   if (statusEl.textContent !== text) statusEl.textContent = text;
