@@ -284,11 +284,24 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-@click.option("--db", "db", metavar="PATH", help="SQLite file.")
-def audit_verify(db: str | None) -> None:
+@click.option("--db", "db", metavar="PATH", help="SQLite file (a live database or an archive).")
+@click.option("--archive", metavar="PATH", help="An archive written by `ictool archive`.")
+def audit_verify(db: str | None, archive: str | None) -> None:
     """Check the hash chain; name the first entry where a changed database breaks it."""
+    from ictool import archive as archives
     from ictool import audit
 
+    if archive or (db and Path(db).is_file() and archives.is_archive(Path(db))):
+        try:
+            done = archives.verify(Path(archive or db))
+        except archives.ArchiveError as exc:
+            raise CliError(str(exc)) from None
+        click.echo(
+            f"archive of {done.production!r} made {done.created_at}: audit chain intact, "
+            f"{done.entries} entries ({done.own_entries} of this production), head "
+            f"{done.head}; {done.reports} report file(s) intact"
+        )
+        return
     _app_, conn = _records_db(db)
     count = conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
     broken = audit.verify(conn)
@@ -482,6 +495,28 @@ def restore(path: str, db: str, instance: str | None, passphrase_file: str | Non
         click.echo(f"keys restored into {instance} (owner-only): {', '.join(done.keys)}")
     else:
         click.echo("keys not restored: give --instance DIR to restore them")
+
+
+@cli.command()
+@click.option("--production", "production_id", type=int, required=True, help="Production id.")
+@click.option("--to", "to", metavar="PATH", required=True, help="The archive file to write.")
+@click.option("--db", "db", metavar="PATH", help="SQLite file.")
+def archive(production_id: int, to: str, db: str | None) -> None:
+    """Write one production's records, daily reports and audit chain head to one file."""
+    from ictool import archive as archives
+
+    app, conn = _records_db(db)
+    conn.close()
+    try:
+        with app.test_request_context():
+            done = archives.write(app.config["DB"], production_id, Path(to))
+    except archives.ArchiveError as exc:
+        raise CliError(str(exc)) from None
+    click.echo(
+        f"archived {done.production!r} to {to}: {done.own_entries} audit entries of its own, "
+        f"chain of {done.entries} ending {done.head}; {done.reports} report file(s). "
+        f"Check it any time with: ictool audit verify --archive {to}"
+    )
 
 
 def main() -> None:

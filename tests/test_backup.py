@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from serverproc import ServerProcess, demo_database
+from serverproc import ROOT, ServerProcess, demo_database
 
 from ictool import push, tls
 
@@ -23,7 +23,7 @@ ICTOOL = [sys.executable, "-m", "ictool"]
 
 
 def run(*args: str, instance: Path) -> subprocess.CompletedProcess:
-    env = os.environ | {"ICTOOL_INSTANCE": str(instance)}
+    env = os.environ | {"ICTOOL_INSTANCE": str(instance), "PYTHONPATH": str(ROOT)}
     env.pop("ICTOOL_DB", None)
     return subprocess.run(
         [*ICTOOL, *args], capture_output=True, text=True, timeout=60, env=env, check=False
