@@ -175,6 +175,17 @@ def _check_port(host: str, port: int) -> None:
     type=click.IntRange(1, 65535),
     help="With --https: also answer plain HTTP here with the /ca page, redirecting the rest.",
 )
+@click.option(
+    "--replicate",
+    metavar="URL",
+    envvar="ICTOOL_REPLICATE",
+    help="Keep a live copy with Litestream, e.g. file:///media/usb/ictool (ICTOOL_REPLICATE).",
+)
+@click.option(
+    "--standby",
+    metavar="URL",
+    help="Be the standby: keep a warm copy from this replica until `ictool promote`.",
+)
 def serve(
     host: str,
     port: int,
@@ -182,10 +193,16 @@ def serve(
     with_demo: bool,
     use_https: bool,
     http_port: int | None,
+    replicate: str | None,
+    standby: str | None,
 ) -> None:
     """Run the set server (gevent: WebSocket, many phones, one process)."""
     _db_path(db)
     _check_port(host, port)
+    engine = _replica_engine(replicate, standby)
+    if standby:
+        _serve_standby(host, port, db, standby, replicate, engine)
+        return
     if http_port is not None:
         if not use_https:
             raise CliError("--http-port only makes sense with --https")
@@ -199,6 +216,14 @@ def serve(
     from ictool.realtime import socketio
 
     app = _app(db)
+    if replicate:
+        from ictool import replica
+
+        try:
+            replica.start(app, replicate)
+        except replica.ReplicaError as exc:
+            raise CliError(str(exc)) from None
+        click.echo(f"  replicating {app.config['DB']} to {replicate} (Litestream)", err=True)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "127.0.0.1") else host  # noqa: S104
     lan = _lan_address() if host in ("0.0.0.0", "::") else shown  # noqa: S104
     scheme = "https" if use_https else "http"
@@ -239,6 +264,126 @@ def serve(
     socketio.run(
         app, host=host, port=port, log_output=False, handler_class=_nodelay_handler(), **tls_options
     )
+
+
+def _replica_engine(replicate: str | None, standby: str | None) -> str | None:
+    """The Litestream binary when either is asked for; one clear line when it cannot be."""
+    if not replicate and not standby:
+        return None
+    from ictool import replica
+
+    try:
+        binary = replica.engine()
+        for url in filter(None, (standby, replicate)):
+            replica.check_target(url, binary)
+    except replica.ReplicaError as exc:
+        raise CliError(str(exc)) from None
+    if standby and replicate and standby.rstrip("/") == replicate.rstrip("/"):
+        raise CliError(
+            "--replicate names the copy this standby follows; once promoted it must "
+            "write its own copy elsewhere"
+        )
+    return binary
+
+
+def _serve_standby(
+    host: str, port: int, db: str | None, url: str, replicate: str | None, binary: str
+) -> None:
+    """Keep a warm copy and serve the standby page; on promotion become `ictool serve`."""
+    from ictool import use_gevent
+
+    use_gevent()
+    from gevent import pywsgi, spawn
+
+    from ictool import replica
+    from ictool import standby as standby_mod
+
+    settings = _settings(db)
+    instance = Path(settings.instance_path)
+    keeper = standby_mod.Standby(Path(settings.config["DB"]), url, binary, instance)
+    keeper.port = port
+    try:
+        keeper.prepare()
+    except replica.ReplicaError as exc:
+        raise CliError(str(exc)) from None
+    keeper.start()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "127.0.0.1") else host  # noqa: S104
+    lan = _lan_address() if host in ("0.0.0.0", "::") else shown  # noqa: S104
+    base = settings.config.get("BASE_URL") or f"http://{lan}:{port}"
+    app = standby_mod.create_app(keeper, base)
+    server = pywsgi.WSGIServer((host, port), app, log=None)
+    click.echo(
+        f"\nictool standby: keeping a copy of {url} in {keeper.db}\n"
+        f"  its page: http://{shown}:{port}/standby\n"
+        f"  to make this laptop the live server: ictool promote "
+        f"(or the button on its page, with the code {keeper.code})",
+        err=True,
+    )
+
+    def become_live() -> None:
+        keeper.promoted.wait()
+        server.stop(timeout=1)
+
+    spawn(become_live)
+    server.serve_forever()
+    if not keeper.promoted.is_set():
+        return
+    args = [a for a in sys.argv[1:]]
+    for i, arg in enumerate(args):
+        if arg == "--standby":
+            del args[i : i + 2]
+            break
+        if arg.startswith("--standby="):
+            del args[i]
+            break
+    if "--db" not in args and not any(a.startswith("--db=") for a in args):
+        args += ["--db", str(keeper.db)]
+    click.echo(f"promoted: {keeper.db} is now the live record; starting the server", err=True)
+    os.execv(sys.executable, [sys.executable, "-m", "ictool", *args])  # noqa: S606
+
+
+@cli.command()
+@click.option("--url", metavar="URL", help="The standby's address (default: this laptop's).")
+def promote(url: str | None) -> None:
+    """Make this laptop's standby the live server (a person's decision, never automatic)."""
+    import time
+
+    import requests
+
+    settings = _settings(None)
+    state_file = Path(settings.instance_path) / "standby.json"
+    try:
+        state = json.loads(state_file.read_text())
+    except (OSError, ValueError):
+        raise CliError(
+            f"no standby is running from {settings.instance_path} (start one with "
+            "`ictool serve --standby URL`)"
+        ) from None
+    base = (url or f"http://127.0.0.1:{state['port']}").rstrip("/")
+    try:
+        reply = requests.post(f"{base}/standby/promote", data={"code": state["code"]}, timeout=60)
+    except requests.RequestException as exc:
+        raise CliError(f"the standby at {base} did not answer: {exc.__class__.__name__}") from None
+    if reply.status_code != 200:
+        raise CliError(f"the standby refused: {_page_message(reply.text)}")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            alive = requests.get(f"{base}/api/alive", timeout=2).json().get("mode") == "live"
+            if alive and requests.get(f"{base}/api/openapi.json", timeout=2).ok:
+                click.echo(f"promoted: {base} is the live server; phones move to it")
+                return
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(0.2)
+    raise CliError(f"the standby at {base} was promoted but is not answering as the live server")
+
+
+def _page_message(html: str) -> str:
+    import re
+
+    found = re.search(r'role="alert">([^<]+)<', html)
+    return found.group(1).strip() if found else "see its page"
 
 
 def _nodelay_handler():

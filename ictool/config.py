@@ -30,6 +30,8 @@ DEFAULTS = {
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
     "JSON_SORT_KEYS": False,
     "LOG_LEVEL": "INFO",
+    "PEERS": None,  # the set's other servers (standbys), e.g. "http://10.0.0.6:5000"
+    "REPLICATE": None,  # a Litestream replica URL, e.g. file:///media/usb/ictool
 }
 
 UNSAFE_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test"}
@@ -48,6 +50,10 @@ def load(app: Flask, test_config: dict | None = None) -> None:
     app.config["ESCALATION_SECONDS"] = float(app.config["ESCALATION_SECONDS"])
     app.config["RETENTION_DAYS"] = int(app.config["RETENTION_DAYS"])
     _load_secret(app)
+    if app.config.get("PEERS"):
+        from ictool import peers
+
+        app.config["CSP"] = peers.csp(app)
 
 
 def _load_secret(app: Flask) -> None:

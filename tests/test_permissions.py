@@ -37,6 +37,8 @@ EXPECTED = {
     ),
     "/api/scenes/15/blocking": dict(coordinator=OK, director=OK, performer=OK),
     "/api/people": dict(coordinator=OK, first_ad=OK, second_ad=OK, producer=OK),
+    "/api/replica": dict(coordinator=OK),
+    "/api/servers": {who: OK for who in CAST},
 }
 
 

@@ -31,6 +31,7 @@ def register_blueprints(app: Flask) -> None:
         pwa,
         scene_pages,
         scenes_api,
+        servers,
     )
 
     app.url_map.converters["int"] = IdConverter
@@ -44,6 +45,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scene_pages.bp)
     app.register_blueprint(producer_api.bp)
     app.register_blueprint(producer_pages.bp)
+    app.register_blueprint(servers.bp)
 
 
 def json_body() -> dict:

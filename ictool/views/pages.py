@@ -27,7 +27,10 @@ def home():
 @bp.get("/ic")
 def ic():
     person = _me("ic.dashboard")
-    return render_template("ic.html", data=screens.ic_day(get_db(), person, day_arg()))
+    from ictool.views.servers import replica_line
+
+    data = screens.ic_day(get_db(), person, day_arg())
+    return render_template("ic.html", data=data, replica=replica_line())
 
 
 @bp.get("/ad")
