@@ -127,6 +127,12 @@ class Standby:
             if applied is not None and applied >= target:
                 break
             time.sleep(0.2)
+        log.warning(
+            "standby: promoting; replica at txid %s, copy at %s after %.1f s",
+            target,
+            self.applied_txid(),
+            CATCH_UP_SECONDS - (deadline - time.monotonic()),
+        )
         self._stop.set()
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
