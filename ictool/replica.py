@@ -35,7 +35,16 @@ class ReplicaError(Exception):
 
 
 def engine() -> str:
-    """The path of the `litestream` binary, or ReplicaError saying how to install it."""
+    """The path of the `litestream` binary, or ReplicaError saying how to install it.
+    ICTOOL_LITESTREAM names another binary (a system package, a newer release)."""
+    chosen = os.environ.get("ICTOOL_LITESTREAM")
+    if chosen:
+        if not (Path(chosen).is_file() and os.access(chosen, os.X_OK)):
+            raise ReplicaError(
+                f"the Litestream engine is not installed at {chosen} (ICTOOL_LITESTREAM): "
+                f"{INSTALL_HINT}"
+            )
+        return chosen
     beside = Path(sys.executable).parent / "litestream"  # the wheel's binary, in this venv
     found = str(beside) if beside.is_file() else shutil.which("litestream")
     if not found:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from serverproc import ROOT, ServerProcess, demo_database
+from serverproc import ROOT, ServerProcess
+from test_failover import seeded
 
 from ictool import push, tls
 
@@ -62,7 +63,7 @@ def digest(path: Path) -> str:
 
 def test_a_backup_taken_while_phones_pause_restores_every_row_and_the_keys(tmp_path):
     live_db, instance = tmp_path / "live.db", tmp_path / "instance"
-    people = demo_database(live_db)
+    people = seeded(live_db)
     keys = instance_with_keys(instance)
     performers = [p for p in people.values() if p["role"] == "performer"]
     server = ServerProcess(live_db, instance).start()
@@ -127,7 +128,7 @@ def test_a_backup_taken_while_phones_pause_restores_every_row_and_the_keys(tmp_p
 
 def test_bad_input_gets_one_line_and_leaves_the_live_database_alone(tmp_path):
     live_db, instance = tmp_path / "live.db", tmp_path / "instance"
-    demo_database(live_db)
+    seeded(live_db)
     instance_with_keys(instance)
     (tmp_path / "pass").write_text("correct horse battery staple")
     (tmp_path / "wrong").write_text("not the passphrase")
@@ -176,7 +177,7 @@ def test_bad_input_gets_one_line_and_leaves_the_live_database_alone(tmp_path):
 
 def test_a_full_disk_gets_one_line_and_no_half_written_backup(tmp_path):
     live_db, instance = tmp_path / "live.db", tmp_path / "instance"
-    demo_database(live_db)
+    seeded(live_db)
     instance_with_keys(instance)
     drive = tmp_path / "drive"
     drive.mkdir()
