@@ -17,11 +17,16 @@ function decode(text) {
 
 async function signIn() {
   let reply;
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
   try {
     reply = await fetch("/api/failover", {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRF-Token": csrf, // needed when this browser already has a session here
+      },
       body: JSON.stringify({ ticket: params.get("t") || "" }),
     });
   } catch {

@@ -2,18 +2,20 @@
 //
 // A signed-in page learns the set's server addresses and its failover ticket
 // (GET /api/servers) and keeps them on the device. It asks this server every few seconds
-// whether it is live (GET /api/alive); after three silences in a row it asks the others, in
+// whether it is live (GET /api/alive), every 2 s once the live connection has dropped; after
+// three silences in a row it asks the others, in
 // order, and moves to the first that answers "live", saying which one. It takes along what
 // this device has not seen confirmed and what was confirmed in the last minutes (the
 // outbox's re-offer window), so the other server gets each of them again by client_id.
 // Promotion of a standby is a person's decision: a standby answers "standby", never "live",
 // so a phone never moves to it before the IC has promoted it.
 
-import { onEvent, personId } from "./live.js";
+import { isConnected, onEvent, personId } from "./live.js";
 import { pending, reofferable } from "./outbox.js";
 
 const KEY = "ictool.servers";
-const CHECK_MS = 5000;
+const CHECK_MS = 5000; // while the live connection is up
+const CHECK_OFFLINE_MS = 2000; // once it has dropped: three silences take about 6 s
 const MISSES = 3;
 const note = document.getElementById("failover");
 let misses = 0;
@@ -101,7 +103,11 @@ async function check() {
 if (personId) {
   learn();
   onEvent("connection", ({ connected }) => connected && learn());
-  setInterval(check, CHECK_MS);
+  const loop = async () => {
+    await check();
+    setTimeout(loop, isConnected() ? CHECK_MS : CHECK_OFFLINE_MS);
+  };
+  setTimeout(loop, CHECK_MS);
   const arrived = sessionStorage.getItem("ictool.failover.from");
   if (arrived && note) {
     sessionStorage.removeItem("ictool.failover.from");
