@@ -11,6 +11,7 @@ import sys
 import threading
 import uuid
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -142,23 +143,6 @@ def test_bad_input_gets_one_line_and_leaves_the_live_database_alone(tmp_path):
     assert made.returncode == 0, made.stderr
     untouched = digest(live_db)
 
-    # the USB drive is not plugged in
-    gone = run("backup", "--to", "/media/no-such-drive/set.ictool", "--db", str(live_db),
-               instance=instance)  # fmt: skip
-    one_line_error(gone, "does not exist")
-    new = tmp_path / "new.db"
-    wrong = run(
-        "restore", str(backup), "--db", str(new), "--instance", str(tmp_path / "i2"),
-        "--passphrase-file", str(tmp_path / "wrong"), instance=instance,
-    )  # fmt: skip
-    one_line_error(wrong, "wrong passphrase")
-    assert not new.exists() and not (tmp_path / "i2").exists()
-    missing = run("restore", str(backup), "--db", str(new), "--instance", str(tmp_path / "i2"),
-                  instance=instance)  # fmt: skip
-    one_line_error(missing, "--passphrase-file")
-    onto_live = run("restore", str(backup), "--db", str(live_db), instance=instance)
-    one_line_error(onto_live, "already exists")
-
     # a backup written by a newer ictool, with a schema change this one does not know
     newer = tmp_path / "newer.ictool"
     with zipfile.ZipFile(backup) as src, zipfile.ZipFile(newer, "w") as dst:
@@ -169,9 +153,23 @@ def test_bad_input_gets_one_line_and_leaves_the_live_database_alone(tmp_path):
                 manifest["database"]["migrations"].append("0099_from_the_future")
                 data = json.dumps(manifest).encode()
             dst.writestr(item, data)
-    future = run("restore", str(newer), "--db", str(new), instance=instance)
-    one_line_error(future, "newer ictool")
-    assert not new.exists()
+    new, keys = str(tmp_path / "new.db"), str(tmp_path / "i2")
+    cases = {  # each is one command on its own; they run side by side
+        "does not exist": ("backup", "--to", "/media/no-such-drive/set.ictool", "--db",
+                           str(live_db)),  # the USB drive is not plugged in
+        "wrong passphrase": ("restore", str(backup), "--db", new, "--instance", keys,
+                             "--passphrase-file", str(tmp_path / "wrong")),
+        "--passphrase-file": ("restore", str(backup), "--db", new, "--instance", keys),
+        "already exists": ("restore", str(backup), "--db", str(live_db)),
+        "newer ictool": ("restore", str(newer), "--db", new),
+    }  # fmt: skip
+    with ThreadPoolExecutor(len(cases)) as pool:
+        ran = pool.map(lambda args: run(*args, instance=instance), cases.values())
+        results = dict(zip(cases, ran, strict=True))
+    for words, result in results.items():
+        one_line_error(result, words)
+    assert not (tmp_path / "i2").exists()
+    assert not Path(new).exists()
     assert digest(live_db) == untouched
 
 
