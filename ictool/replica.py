@@ -231,7 +231,7 @@ class Replicator:
         now = time.time()
         local = self._local_txid()
         if local is not None:
-            self._seen.append((now, local))
+            self._seen = [*self._seen[-1000:], (now, local)]
         try:
             remote = self._replica_txid()
         except ReplicaError as exc:

@@ -49,14 +49,13 @@ class Standby:
         return self.db.with_name(self.db.name + "-txid")
 
     def prepare(self) -> None:
-        """Refuse a path that holds a live database; clear an old standby copy."""
+        """Refuse a path that holds a live database; a standby copy left by an earlier run
+        is kept, and the follower resumes from where it stopped."""
         if self.db.exists() and not self.txid_file.exists():
             raise ReplicaError(
                 f"{self.db} exists and is not a standby copy; give --db a new file "
                 "(the standby writes its copy there)"
             )
-        for suffix in ("", "-txid", "-wal", "-shm"):
-            Path(str(self.db) + suffix).unlink(missing_ok=True)
         state = {"pid": os.getpid(), "code": self.code, "db": str(self.db), "port": self.port}
         path = self.instance / "standby.json"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
