@@ -618,6 +618,12 @@ def backup(to: str, db: str | None, passphrase_file: str | None) -> None:
         f"backed up {app.config['DB']} to {done.path}: {rows} rows, "
         f"{done.audit_entries} audit entries; keys ({state}): {keys}"
     )
+    if os.environ.get("ICTOOL_SECRET_KEY"):
+        click.echo(
+            "note: this server's secret key comes from ICTOOL_SECRET_KEY, which a backup "
+            "cannot hold: keep it with the backup, or phones sign in again after a restore",
+            err=True,
+        )
 
 
 @cli.command()
