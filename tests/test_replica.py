@@ -39,7 +39,20 @@ def test_serve_refuses_to_replicate_without_the_engine_or_the_drive(tmp_path):
     one_line(unplugged, "does not exist (is the drive connected?)")
     by_env = serve(tmp_path, "--db", db, env={"ICTOOL_REPLICATE": "file:///media/nope/x"})
     one_line(by_env, "/media/nope")
-    assert not (tmp_path / "live.db").exists() or (tmp_path / "live.db").stat().st_size >= 0
+
+    # a standby never follows into a live database, nor writes into the copy it follows
+    (tmp_path / "usb").mkdir()
+    seeded(tmp_path / "live.db")
+    follow = (tmp_path / "usb" / "set").as_uri()
+    onto_live = serve(tmp_path, "--db", db, "--standby", follow, env={})
+    one_line(onto_live, "is not a standby copy")
+    circular = serve(tmp_path, "--db", str(tmp_path / "s.db"), "--standby", follow,
+                     "--replicate", follow, env={})  # fmt: skip
+    one_line(circular, "names the copy this standby follows")
+    env = os.environ | {"PYTHONPATH": str(ROOT), "ICTOOL_INSTANCE": str(tmp_path / "i")}
+    nobody = subprocess.run([*ICTOOL, "promote"], capture_output=True, text=True, env=env,
+                            timeout=60, check=False)  # fmt: skip
+    one_line(nobody, "no standby is running")
 
 
 def ic_line(server: ServerProcess, token: str) -> dict:
