@@ -2,6 +2,8 @@
 which one it is using, and offers that server the pause the dead one had confirmed but
 whose copy had not reached it (the other server restores it, once)."""
 
+import time
+
 import requests
 from browser import wait_online
 from playwright.sync_api import expect
@@ -68,6 +70,40 @@ def test_a_phone_moves_to_the_other_server_and_offers_its_confirmed_pause_again(
         )
         on_b = [x["client_id"] for x in alerts_on(b, maya)]
         assert on_b == confirmed  # offered again by its client_id: there, exactly once
+        assert phone.errors == []
+    finally:
+        a.stop()
+        b.stop()
+
+
+def test_a_phone_offers_its_confirmed_pause_again_to_a_server_that_replaced_its_own(
+    tmp_path, new_phone
+):
+    """The standby took over the same address (or the set computer was restored from a
+    copy a little older than its last pause): on reconnecting, the phone offers what was
+    confirmed in the last minutes again, and the pause is there once."""
+    cast = seeded(tmp_path / "a.db")
+    copy_database(str(tmp_path / "a.db"), tmp_path / "b.db")
+    port = free_port()
+    secret = {"ICTOOL_SECRET_KEY": "browser-failover-secret-0123456789abcdef"}
+    a = ServerProcess(tmp_path / "a.db", tmp_path / "ia", port=port, env=secret)
+    b = ServerProcess(tmp_path / "b.db", tmp_path / "ib", port=port, env=secret)
+    a.start()
+    try:
+        sam, maya = cast["Sam Lindqvist"]["token"], cast["Maya Okafor"]["token"]
+        phone = new_phone(sam, server=a)
+        wait_online(phone)
+        phone.locator("#pause-btn").click()
+        phone.wait_for_function(OUTBOX_EMPTY, timeout=WAIT)
+        confirmed = [x["client_id"] for x in alerts_on(a, maya)]
+        a.kill()
+        expect(phone.locator("#conn")).to_have_attribute("data-state", "offline", timeout=WAIT)
+        b.start()  # the same address, an older copy of the record
+        wait_online(phone)
+        deadline = time.monotonic() + WAIT / 1000
+        while not alerts_on(b, maya) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [x["client_id"] for x in alerts_on(b, maya)] == confirmed
         assert phone.errors == []
     finally:
         a.stop()
