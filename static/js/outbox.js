@@ -6,8 +6,9 @@
 //
 // A confirmed alert is offered again, by the same client_id, after a reconnect and to the
 // set's other server after a failover, for REOFFER_MS: a server that died just after saying
-// "saved" may not have copied it to its standby yet (200: it had; 201: it has now). After
-// that window the request (and any words) is dropped; only the slim status stays.
+// "saved" may not have copied it to its standby yet (200: it had; 201: it has now). A
+// concern's words are never kept after confirmation, so it is offered again without them.
+// After that window the request is dropped; only the slim status stays.
 //
 // API: raise(fields) -> record, pending(), sent(), reofferable(), isMine(view), onChange(fn),
 // flush().
@@ -129,7 +130,8 @@ function confirm(clientId, fullView) {
   write(OUTBOX_KEY, outbox.filter((r) => r.client_id !== clientId));
   const list = read(SENT_KEY);
   const found = list.find((r) => r.client_id === clientId);
-  const reoffer = item ? { payload: item.payload, until: Date.now() + REOFFER_MS } : undefined;
+  const until = Date.now() + REOFFER_MS;
+  const reoffer = item ? { payload: withoutWords(item.payload), until } : undefined;
   if (found) {
     if (!found.view || (view.seq ?? 0) >= (found.view.seq ?? 0)) found.view = view;
   } else {
@@ -143,6 +145,13 @@ function confirm(clientId, fullView) {
     });
   }
   write(SENT_KEY, expire(list).slice(-KEEP_SENT));
+}
+
+// A confirmed concern is offered again without its words: once sent, the words leave the
+// phone (it may be shared); the kind, preset, audience and anonymity are enough to restore it.
+function withoutWords(payload) {
+  const { text: _words, ...rest } = payload;
+  return rest;
 }
 
 function expire(list) {
