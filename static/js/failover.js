@@ -108,6 +108,8 @@ if (personId) {
     setTimeout(loop, isConnected() ? CHECK_MS : CHECK_OFFLINE_MS);
   };
   setTimeout(loop, CHECK_MS);
+  const signout = document.querySelector("form[data-signout]");
+  if (signout) signout.addEventListener("submit", () => localStorage.removeItem(KEY)); // a shared phone
   const arrived = sessionStorage.getItem("ictool.failover.from");
   if (arrived && note) {
     sessionStorage.removeItem("ictool.failover.from");
