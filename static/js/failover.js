@@ -109,7 +109,8 @@ if (personId) {
   };
   setTimeout(loop, CHECK_MS);
   const signout = document.querySelector("form[data-signout]");
-  if (signout) signout.addEventListener("submit", () => localStorage.removeItem(KEY)); // a shared phone
+  // a shared phone: the next person must not inherit this one's ticket
+  if (signout) signout.addEventListener("submit", () => localStorage.removeItem(KEY));
   const arrived = sessionStorage.getItem("ictool.failover.from");
   if (arrived && note) {
     sessionStorage.removeItem("ictool.failover.from");
