@@ -220,6 +220,17 @@ def _check_port(host: str, port: int) -> None:
     type=click.IntRange(1, 65535),
     help="With --https: also answer plain HTTP here with the /ca page, redirecting the rest.",
 )
+@click.option(
+    "--replicate",
+    metavar="URL",
+    envvar="ICTOOL_REPLICATE",
+    help="Keep a live copy with Litestream, e.g. file:///media/usb/ictool (ICTOOL_REPLICATE).",
+)
+@click.option(
+    "--standby",
+    metavar="URL",
+    help="Be the standby: keep a warm copy from this replica until `ictool promote`.",
+)
 def serve(
     host: str,
     port: int,
@@ -227,10 +238,16 @@ def serve(
     with_demo: bool,
     use_https: bool,
     http_port: int | None,
+    replicate: str | None,
+    standby: str | None,
 ) -> None:
     """Run the set server (gevent: WebSocket, many phones, one process)."""
     _db_path(db)
     _check_port(host, port)
+    engine = _replica_engine(replicate, standby)
+    if standby:
+        _serve_standby(host, port, db, standby, replicate, engine)
+        return
     if http_port is not None:
         if not use_https:
             raise CliError("--http-port only makes sense with --https")
@@ -252,6 +269,14 @@ def serve(
             check_message_queue(queue)
         except QueueUnusable as exc:
             raise CliError(str(exc)) from None
+    if replicate:
+        from ictool import replica
+
+        try:
+            replica.start(app, replicate)
+        except replica.ReplicaError as exc:
+            raise CliError(str(exc)) from None
+        click.echo(f"  replicating {app.config['DB']} to {replicate} (Litestream)", err=True)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "127.0.0.1") else host  # noqa: S104
     lan = _lan_address() if host in ("0.0.0.0", "::") else shown  # noqa: S104
     scheme = "https" if use_https else "http"
@@ -300,6 +325,126 @@ def serve(
     socketio.run(app, host=host, port=port, log_output=False, handler_class=handler, **tls_options)
 
 
+def _replica_engine(replicate: str | None, standby: str | None) -> str | None:
+    """The Litestream binary when either is asked for; one clear line when it cannot be."""
+    if not replicate and not standby:
+        return None
+    from ictool import replica
+
+    try:
+        binary = replica.engine()
+        for url in filter(None, (standby, replicate)):
+            replica.check_target(url, binary)
+    except replica.ReplicaError as exc:
+        raise CliError(str(exc)) from None
+    if standby and replicate and standby.rstrip("/") == replicate.rstrip("/"):
+        raise CliError(
+            "--replicate names the copy this standby follows; once promoted it must "
+            "write its own copy elsewhere"
+        )
+    return binary
+
+
+def _serve_standby(
+    host: str, port: int, db: str | None, url: str, replicate: str | None, binary: str
+) -> None:
+    """Keep a warm copy and serve the standby page; on promotion become `ictool serve`."""
+    from ictool import use_gevent
+
+    use_gevent()
+    from gevent import pywsgi, spawn
+
+    from ictool import replica
+    from ictool import standby as standby_mod
+
+    settings = _settings(db)
+    instance = Path(settings.instance_path)
+    keeper = standby_mod.Standby(Path(settings.config["DB"]), url, binary, instance)
+    keeper.port = port
+    try:
+        keeper.prepare()
+    except replica.ReplicaError as exc:
+        raise CliError(str(exc)) from None
+    keeper.start()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "127.0.0.1") else host  # noqa: S104
+    lan = _lan_address() if host in ("0.0.0.0", "::") else shown  # noqa: S104
+    base = settings.config.get("BASE_URL") or f"http://{lan}:{port}"
+    app = standby_mod.create_app(keeper, base)
+    server = pywsgi.WSGIServer((host, port), app, log=None)
+    click.echo(
+        f"\nictool standby: keeping a copy of {url} in {keeper.db}\n"
+        f"  its page: http://{shown}:{port}/standby\n"
+        f"  to make this laptop the live server: ictool promote "
+        f"(or the button on its page, with the code {keeper.code})",
+        err=True,
+    )
+
+    def become_live() -> None:
+        keeper.promoted.wait()
+        server.stop(timeout=1)
+
+    spawn(become_live)
+    server.serve_forever()
+    if not keeper.promoted.is_set():
+        return
+    args = [a for a in sys.argv[1:]]
+    for i, arg in enumerate(args):
+        if arg == "--standby":
+            del args[i : i + 2]
+            break
+        if arg.startswith("--standby="):
+            del args[i]
+            break
+    if "--db" not in args and not any(a.startswith("--db=") for a in args):
+        args += ["--db", str(keeper.db)]
+    click.echo(f"promoted: {keeper.db} is now the live record; starting the server", err=True)
+    os.execv(sys.executable, [sys.executable, "-m", "ictool", *args])  # noqa: S606
+
+
+@cli.command()
+@click.option("--url", metavar="URL", help="The standby's address (default: this laptop's).")
+def promote(url: str | None) -> None:
+    """Make this laptop's standby the live server (a person's decision, never automatic)."""
+    import time
+
+    import requests
+
+    settings = _settings(None)
+    state_file = Path(settings.instance_path) / "standby.json"
+    try:
+        state = json.loads(state_file.read_text())
+    except (OSError, ValueError):
+        raise CliError(
+            f"no standby is running from {settings.instance_path} (start one with "
+            "`ictool serve --standby URL`)"
+        ) from None
+    base = (url or f"http://127.0.0.1:{state['port']}").rstrip("/")
+    try:
+        reply = requests.post(f"{base}/standby/promote", data={"code": state["code"]}, timeout=60)
+    except requests.RequestException as exc:
+        raise CliError(f"the standby at {base} did not answer: {exc.__class__.__name__}") from None
+    if reply.status_code != 200:
+        raise CliError(f"the standby refused: {_page_message(reply.text)}")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            alive = requests.get(f"{base}/api/alive", timeout=2).json().get("mode") == "live"
+            if alive and requests.get(f"{base}/api/openapi.json", timeout=2).ok:
+                click.echo(f"promoted: {base} is the live server; phones move to it")
+                return
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(0.2)
+    raise CliError(f"the standby at {base} was promoted but is not answering as the live server")
+
+
+def _page_message(html: str) -> str:
+    import re
+
+    found = re.search(r'role="alert">([^<]+)<', html)
+    return found.group(1).strip() if found else "see its page"
+
+
 def _nodelay_handler():
     """gevent's request handler with TCP_NODELAY on each connection: without it Nagle's
     algorithm holds a small alert frame back until the phone ACKs the previous one (up to
@@ -343,7 +488,7 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-@click.option("--db", "db", metavar="PATH", help="SQLite file.")
+@click.option("--db", "db", metavar="PATH", help="SQLite file (a live database or an archive).")
 @click.option(
     "--checkpoint",
     "checkpoints",
@@ -351,11 +496,25 @@ def audit_group() -> None:
     metavar="VALUE",
     help="A checkpoint kept by a device or printed on a report (repeatable).",
 )
-def audit_verify(db: str | None, checkpoints: tuple[str, ...]) -> None:
+@click.option("--archive", metavar="PATH", help="An archive written by `ictool archive`.")
+def audit_verify(db: str | None, checkpoints: tuple[str, ...], archive: str | None) -> None:
     """Check the hash chain, then every checkpoint (kept in the database and given here);
-    name the first entry where a changed database breaks the chain, or what is missing."""
+    name the first entry where a changed database breaks the chain, or what is missing.
+    An archive is checked on its own (its chain, its head and its report files)."""
+    from ictool import archive as archives
     from ictool import audit, witness
 
+    if archive or (db and Path(db).is_file() and archives.is_archive(Path(db))):
+        try:
+            done = archives.verify(Path(archive or db))
+        except archives.ArchiveError as exc:
+            raise CliError(str(exc)) from None
+        click.echo(
+            f"archive of {done.production!r} made {done.created_at}: audit chain intact, "
+            f"{done.entries} entries ({done.own_entries} of this production), head "
+            f"{done.head}; {done.reports} report file(s) intact"
+        )
+        return
     app, conn = _records_db(db)
     count = conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
     broken = audit.verify(conn)
@@ -583,6 +742,115 @@ def _diff_lines(report: dict) -> list[str]:
         else:
             lines.append(f"  scene {s['number']} on {s['from']} is not in the file: kept")
     return lines
+
+
+def _settings(db: str | None):
+    """The settings (database path, instance folder) without opening the database."""
+    from flask import Flask
+
+    from ictool import config
+
+    instance = os.environ.get("ICTOOL_INSTANCE")
+    app = Flask(
+        "ictool",
+        instance_path=str(Path(instance).resolve()) if instance else None,
+        instance_relative_config=True,
+    )
+    path = _db_path(db)
+    try:
+        config.load(app, {"DB": path} if path else None)
+    except (RuntimeError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    return app
+
+
+def _passphrase(file: str | None) -> str | None:
+    if file is None:
+        return None
+    try:
+        text = Path(file).read_text(encoding="utf-8").strip("\r\n")
+    except OSError as exc:
+        raise CliError(f"cannot read passphrase file {file}: {exc.strerror}") from exc
+    if len(text) < 8:
+        raise CliError(f"the passphrase in {file} is too short: use at least 8 characters")
+    return text
+
+
+@cli.command()
+@click.option("--to", "to", metavar="PATH", required=True, help="The backup file to write.")
+@click.option("--db", "db", metavar="PATH", help="SQLite file (default: ICTOOL_DB, else instance).")
+@click.option(
+    "--passphrase-file",
+    metavar="FILE",
+    help="Encrypt the instance's keys with the passphrase in FILE (its first line).",
+)
+def backup(to: str, db: str | None, passphrase_file: str | None) -> None:
+    """Write a consistent copy of the database and the instance's keys, while serving."""
+    from ictool import backup as backups
+
+    secret = _passphrase(passphrase_file)
+    app = _settings(db)
+    try:
+        done = backups.write(app.config["DB"], Path(app.instance_path), Path(to), secret)
+    except backups.BackupError as exc:
+        raise CliError(str(exc)) from None
+    rows = sum(n for t, n in done.rows.items() if not t.startswith("_"))
+    keys = ", ".join(done.keys) or "none found"
+    state = "encrypted" if done.encrypted else "NOT encrypted (no --passphrase-file)"
+    click.echo(
+        f"backed up {app.config['DB']} to {done.path}: {rows} rows, "
+        f"{done.audit_entries} audit entries; keys ({state}): {keys}"
+    )
+    if os.environ.get("ICTOOL_SECRET_KEY"):
+        click.echo(
+            "note: this server's secret key comes from ICTOOL_SECRET_KEY, which a backup "
+            "cannot hold: keep it with the backup, or phones sign in again after a restore",
+            err=True,
+        )
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--db", "db", metavar="NEWDB", required=True, help="The new database file.")
+@click.option("--instance", metavar="DIR", help="Also restore the keys into this folder.")
+@click.option("--passphrase-file", metavar="FILE", help="The passphrase of encrypted keys.")
+def restore(path: str, db: str, instance: str | None, passphrase_file: str | None) -> None:
+    """Bring a backup back into a new database file (and its keys into an instance folder)."""
+    from ictool import backup as backups
+
+    secret = _passphrase(passphrase_file)
+    try:
+        done = backups.restore(Path(path), Path(db), Path(instance) if instance else None, secret)
+    except backups.BackupError as exc:
+        raise CliError(str(exc)) from None
+    rows = sum(n for t, n in done.rows.items() if not t.startswith("_"))
+    click.echo(f"restored {rows} rows and {done.audit_entries} audit entries into {done.db}")
+    if instance:
+        click.echo(f"keys restored into {instance} (owner-only): {', '.join(done.keys)}")
+    else:
+        click.echo("keys not restored: give --instance DIR to restore them")
+
+
+@cli.command()
+@click.option("--production", "production_id", type=int, required=True, help="Production id.")
+@click.option("--to", "to", metavar="PATH", required=True, help="The archive file to write.")
+@click.option("--db", "db", metavar="PATH", help="SQLite file.")
+def archive(production_id: int, to: str, db: str | None) -> None:
+    """Write one production's records, daily reports and audit chain head to one file."""
+    from ictool import archive as archives
+
+    app, conn = _records_db(db)
+    conn.close()
+    try:
+        with app.test_request_context():
+            done = archives.write(app.config["DB"], production_id, Path(to))
+    except archives.ArchiveError as exc:
+        raise CliError(str(exc)) from None
+    click.echo(
+        f"archived {done.production!r} to {to}: {done.own_entries} audit entries of its own, "
+        f"chain of {done.entries} ending {done.head}; {done.reports} report file(s). "
+        f"Check it any time with: ictool audit verify --archive {to}"
+    )
 
 
 def main() -> None:

@@ -40,6 +40,8 @@ DEFAULTS = {
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
     "JSON_SORT_KEYS": False,
     "LOG_LEVEL": "INFO",
+    "PEERS": None,  # the set's other servers (standbys), e.g. "http://10.0.0.6:5000"
+    "REPLICATE": None,  # a Litestream replica URL, e.g. file:///media/usb/ictool
 }
 
 UNSAFE_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test"}
@@ -59,6 +61,10 @@ def load(app: Flask, test_config: dict | None = None) -> None:
     app.config["RETENTION_DAYS"] = int(app.config["RETENTION_DAYS"])
     app.config["ALERT_PAGE"] = max(1, int(app.config["ALERT_PAGE"]))
     _load_secret(app)
+    if app.config.get("PEERS"):
+        from ictool import peers
+
+        app.config["CSP"] = peers.csp(app)
 
 
 def _load_secret(app: Flask) -> None:

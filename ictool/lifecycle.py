@@ -166,6 +166,11 @@ def _doomed(db: Database, production_id: int) -> dict[str, set[int]]:
     return doomed
 
 
+def rows_of(db: Database, production_id: int) -> dict[str, set[int]]:
+    """The rowids, by table, that belong to a production (what a purge removes)."""
+    return _doomed(db, production_id)
+
+
 def purge_production(db: Database, production_id: int) -> dict[str, int]:
     """Delete a production and everything that belongs to it, except the audit log;
     returns how many rows went from each table."""

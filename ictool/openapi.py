@@ -623,6 +623,40 @@ PATHS.update(
     }
 )
 
+# Keeping the record safe (issue 17): the copy's status, the set's servers, failover.
+PATHS.update(
+    {
+        "/api/replica": {
+            "get": op(
+                "The live copy's status for the IC: off, ok, behind (over 30 s) or failing",
+                _obj(["state", "age", "text"], state=_STR, age=_NULLABLE_INT, text=_STR),
+            )
+        },
+        "/api/servers": {
+            "get": op(
+                "The set's server addresses (this one first) and this phone's failover ticket",
+                _obj(["servers", "this", "ticket"], servers={"type": "array", "items": _STR}),
+                errors=("401",),
+            )
+        },
+        "/api/alive": {
+            "get": op(
+                "Whether this server is the live one (mode: live) or a standby; any origin",
+                _obj(["mode", "server"], mode={"type": "string", "enum": ["live", "standby"]}),
+                errors=(),
+            )
+        },
+        "/api/failover": {
+            "post": op(
+                "Sign this phone in with the failover ticket another of the set's servers gave it",
+                _obj(["person", "next"], person=ANY_OBJECT, next=_STR),
+                body=_obj(["ticket"], ticket=_STR),
+                errors=("400", "403"),
+            )
+        },
+    }
+)
+
 
 # Schedule editing and revised call sheets (issue 11): producer and ADs; the IC may PATCH a
 # scene's intimacy and closed_set only. 409: a conflict (a date or number already taken, a day

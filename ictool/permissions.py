@@ -29,6 +29,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "schedule.view",
         "concern.read",
         "ic.dashboard",
+        "replica.view",
     },
     "first_ad": _DAY | _ALERTS | _HANDLE | {"people.view", "schedule.view", "ad.board"},
     "second_ad": _DAY | _ALERTS | _HANDLE | {"people.view", "schedule.view", "ad.board"},

@@ -43,6 +43,8 @@ EXPECTED = {
         coordinator=OK, first_ad=OK, second_ad=OK, director=OK, performer=OK
     ),
     "/api/production/essential-roles": dict(coordinator=OK, producer=OK),
+    "/api/replica": dict(coordinator=OK),
+    "/api/servers": {who: OK for who in CAST},
 }
 
 

@@ -36,6 +36,7 @@ def register_blueprints(app: Flask) -> None:
         scenes_api,
         schedule_api,
         schedule_pages,
+        servers,
         setup_pages,
     )
 
@@ -56,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_api.bp)
     app.register_blueprint(schedule_api.bp)
     app.register_blueprint(schedule_pages.bp)
+    app.register_blueprint(servers.bp)
 
 
 def json_body() -> dict:

@@ -35,8 +35,10 @@ def home():
 @bp.get("/ic")
 def ic():
     person = _me("ic.dashboard")
+    from ictool.views.servers import replica_line
+
     data = screens.ic_day(get_db(), person, day_arg())
-    return render_template("ic.html", data=data, record=_record())
+    return render_template("ic.html", data=data, record=_record(), replica=replica_line())
 
 
 @bp.get("/ad")

@@ -4,7 +4,14 @@
 // answers 200/201. Only then is it removed. The same client_id makes every retry the same
 // alert on the server, so it arrives exactly once; nothing here ever claims "sent" early.
 //
-// API: raise(fields) -> record, pending(), sent(), isMine(view), onChange(fn), flush().
+// A confirmed alert is offered again, by the same client_id, after a reconnect and to the
+// set's other server after a failover, for REOFFER_MS: a server that died just after saying
+// "saved" may not have copied it to its standby yet (200: it had; 201: it has now). A
+// concern's words are never kept after confirmation, so it is offered again without them.
+// After that window the request is dropped; only the slim status stays.
+//
+// API: raise(fields) -> record, pending(), sent(), reofferable(), isMine(view), onChange(fn),
+// flush().
 
 import { api, emitWithAck, isConnected, onEvent, personId } from "./live.js";
 
@@ -13,6 +20,7 @@ const SENT_KEY = `ictool.sent.${personId}`;
 const KEEP_SENT = 20;
 const RETRY_MIN_MS = 2000;
 const RETRY_MAX_MS = 10000;
+const REOFFER_MS = 10 * 60 * 1000; // longer than any replication lag the IC is not warned of
 const listeners = new Set();
 const inFlight = new Set();
 let flushing = false;
@@ -132,6 +140,8 @@ function confirm(sentId, fullView) {
   const clientId = view.client_id || sentId;
   const list = read(SENT_KEY);
   const found = list.find((r) => r.client_id === clientId);
+  const until = Date.now() + REOFFER_MS;
+  const reoffer = item ? { payload: withoutWords(item.payload), until } : undefined;
   if (found) {
     if (!found.view || (view.seq ?? 0) >= (found.view.seq ?? 0)) found.view = view;
   } else {
@@ -141,9 +151,45 @@ function confirm(sentId, fullView) {
       audience: view.audience,
       created_at: item?.created_at || view.raised_at,
       view,
+      reoffer,
     });
   }
-  write(SENT_KEY, list.slice(-KEEP_SENT));
+  write(SENT_KEY, expire(list).slice(-KEEP_SENT));
+}
+
+// A confirmed concern is offered again without its words: once sent, the words leave the
+// phone (it may be shared); the kind, preset, audience and anonymity are enough to restore it.
+function withoutWords(payload) {
+  const { text: _words, ...rest } = payload;
+  return rest;
+}
+
+function expire(list) {
+  const now = Date.now();
+  for (const r of list) if (r.reoffer && r.reoffer.until < now) delete r.reoffer;
+  return list;
+}
+
+/** Confirmed alerts still offered again after a reconnect or failover: {client_id,
+ * payload, created_at}, oldest first. */
+export function reofferable() {
+  const now = Date.now();
+  return read(SENT_KEY)
+    .filter((r) => r.reoffer && r.reoffer.until >= now)
+    .map((r) => ({ client_id: r.client_id, payload: r.reoffer.payload, created_at: r.created_at }));
+}
+
+async function reofferAll() {
+  write(SENT_KEY, expire(read(SENT_KEY)));
+  for (const item of reofferable()) {
+    try {
+      const { status, body } = await api("POST", "/api/alerts", item.payload);
+      if (CONFIRMED.has(status) && body && body.id) confirm(item.client_id, body);
+    } catch {
+      /* offline again: the next reconnect offers it again */
+    }
+  }
+  notify();
 }
 
 function reject(clientId, message) {
@@ -269,7 +315,16 @@ if (personId) {
   onEvent("alert:new", trackNew);
   onEvent("alert:update", track);
   onEvent("alerts:synced", (views) => views.forEach(track));
-  onEvent("connection", ({ connected }) => connected && retryNow());
+  let wasDisconnected = false;
+  onEvent("connection", ({ connected }) => {
+    if (!connected) {
+      wasDisconnected = true;
+      return;
+    }
+    retryNow();
+    if (wasDisconnected) reofferAll(); // the server may have been replaced meanwhile
+    wasDisconnected = false;
+  });
   window.addEventListener("online", retryNow);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") retryNow();
