@@ -142,6 +142,13 @@ def _after(response):
     return response
 
 
+def sign_in_blocked(key: str | None = None) -> bool:
+    """Whether sign-ins from this address are refused for now (a setup link)."""
+    if not current_app.config["RATE_LIMITS"]:
+        return False
+    return _limiters()[0].retry_after(key or client_address()) > 0
+
+
 def record_failure(key: str | None = None) -> None:
     """Count one failed sign-in (an unknown join link or token) against an address."""
     if current_app.config["RATE_LIMITS"]:
