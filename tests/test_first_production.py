@@ -216,7 +216,9 @@ def test_from_an_empty_database_to_a_cleared_scene_with_no_code(empty_server, ph
     for name in PERFORMERS:
         phone = phones.open(links[name])
         expect(phone).to_have_url(f"{server.url}/me")
-        phone.get_by_role("link", name="Scene 40").click()
+        phone.get_by_role("region", name="All my scenes").get_by_role(
+            "link", name="Scene 40"
+        ).click()
         phone.get_by_role("button", name="I agree to version 1").click()
         expect(phone.locator(".consent")).to_contain_text("You agreed to version 1", timeout=WAIT)
         phone.get_by_label("I will take no photos or video").check()
