@@ -39,8 +39,8 @@ def empty_server(tmp_path):
 class Phones:
     """One browser context per person, like one phone each; errors are collected."""
 
-    def __init__(self, chromium, url: str):
-        self.chromium, self.url, self.pages = chromium, url, []
+    def __init__(self, chromium):
+        self.chromium, self.pages = chromium, []
 
     def open(self, link: str):
         context = self.chromium.new_context(viewport=PHONE, locale="en-GB")
@@ -66,9 +66,11 @@ class Phones:
 
 
 @pytest.fixture
-def phones(chromium, empty_server):
-    kept = Phones(chromium, empty_server.url)
+def phones(chromium):
+    kept = Phones(chromium)
+    expect.set_options(timeout=WAIT)  # a loaded CI runner: every wait is for a condition
     yield kept
+    expect.set_options(timeout=5_000)  # Playwright's default, for the tests after this one
     kept.close()
 
 
@@ -92,7 +94,7 @@ def _join_link(page, name: str) -> str:
     return link
 
 
-def test_from_an_empty_database_to_a_cleared_scene_with_no_code(empty_server, phones):
+def test_from_an_empty_database_to_a_cleared_scene_with_no_code(phones, empty_server):
     server = empty_server
     printed = re.search(r"http://\S+/setup/\S+", server.log.read_text()).group(0)
     setup_link = server.url + "/setup/" + printed.rsplit("/setup/", 1)[1]  # the LAN address
@@ -234,8 +236,8 @@ def test_from_an_empty_database_to_a_cleared_scene_with_no_code(empty_server, ph
     ad.get_by_role("button", name="Confirm: the set is closed").click()
     expect(ad.locator(".closed-set")).to_contain_text("Set closed by Tom Brennan", timeout=WAIT)
 
-    # Take 1: each performer says "good to go", and the IC's screen turns "Cleared".
-    # all that is left before take 1 is each performer's word (silence is not a yes)
+    # Take 1: all that is left is each performer's word (silence is not a yes); each says
+    # "good to go" on their phone, and the IC's screen turns "Cleared".
     expect(card.locator("li.reason")).to_have_count(1, timeout=WAIT)
     expect(card.locator('[data-code="not_good_to_go"]')).to_contain_text("Ben Carter")
     expect(card.locator('[data-code="not_good_to_go"]')).to_contain_text("Nadia Haddad")
