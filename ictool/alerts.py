@@ -318,6 +318,16 @@ def listed(
     return views, (rows[min(len(rows), limit) - 1]["id"] if rows else after), more
 
 
+def open_alerts(db: Database, viewer: dict) -> list[dict]:
+    """Every alert this person may see that is not resolved yet (all pages): the IC's and
+    the ADs' "now" strip counts them."""
+    out, after, more = [], 0, True
+    while more:
+        views, after, more = listed(db, viewer, "open", after)
+        out += views
+    return out
+
+
 def _for_handler(db: Database, alert_id: object, person: dict) -> dict:
     """The alert if this person may act on it: 404 when they cannot see it, 403 when they
     see it but may not handle it (an IC-only concern is the IC's alone)."""

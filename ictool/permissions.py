@@ -8,7 +8,7 @@ Templates may hide things, but the server is what refuses them.
 from flask import abort
 from sqlite_utils import Database
 
-from ictool import scenes
+from ictool import people, scenes
 
 ALERTING_ROLES = ("coordinator", "first_ad", "second_ad", "director", "producer")
 
@@ -123,6 +123,11 @@ MANAGES: dict[str, tuple[str, ...]] = {
     "first_ad": ("crew",),
     "second_ad": ("crew",),
 }
+# A production set up by its IC has no producer at first, and nobody else to add the 1st
+# AD who closes the set. Until it has an active producer, the IC manages people as the
+# producer would (so she can add the producer, the ADs and the director on the people
+# page); once there is one, she manages performers and crew again.
+STAND_INS: dict[str, str] = {"coordinator": "producer"}
 
 HOME_SCREENS = {
     "coordinator": "pages.ic",
@@ -158,15 +163,18 @@ def require(db: Database, person: dict | None, capability: str, scene: dict | No
     return person
 
 
-def manageable_roles(person: dict) -> tuple[str, ...]:
+def manageable_roles(db: Database, person: dict) -> tuple[str, ...]:
     """The roles of the people this person may manage (and give those roles to)."""
+    stand_in = STAND_INS.get(person["role"])
+    if stand_in and not people.in_production(db, person["production_id"], stand_in):
+        return MANAGES[stand_in]
     return MANAGES.get(person["role"], ())
 
 
-def may_manage(person: dict, target: dict, new_role: str | None = None) -> bool:
+def may_manage(db: Database, person: dict, target: dict, new_role: str | None = None) -> bool:
     """May this person manage `target` (and, when given, make them `new_role`)? Never
     themselves: nobody deactivates, deletes, merges or re-roles their own account."""
-    roles = manageable_roles(person)
+    roles = manageable_roles(db, person)
     return (
         target["production_id"] == person["production_id"]
         and target["id"] != person["id"]
@@ -179,7 +187,7 @@ def may_link(db: Database, person: dict, target: dict) -> bool:
     """May this person show a fresh join code for `target`, or revoke their links? The IC
     for anyone; a manager for whom they manage."""
     same = target["production_id"] == person["production_id"]
-    return same and (allowed(db, person, "people.links") or may_manage(person, target))
+    return same and (allowed(db, person, "people.links") or may_manage(db, person, target))
 
 
 def require_manage(
@@ -189,6 +197,6 @@ def require_manage(
     `target` (or give them `new_role`)."""
     if person is None:
         abort(401)
-    if not may_manage(person, target, new_role):
+    if not may_manage(db, person, target, new_role):
         abort(403)
     return person

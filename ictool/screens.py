@@ -20,6 +20,7 @@ from ictool import (
     scenes,
     takes,
 )
+from ictool.clearance import GARMENT_CONTENT
 from ictool.permissions import allowed
 
 CLOSED_SET_RULES = [
@@ -157,22 +158,24 @@ def producer_schedule(db: Database, person: dict) -> dict:
 def crew_call(db: Database, person: dict, day_id: int | None = None) -> dict:
     """A crew member's call and the closed-set rules; which scenes close the set."""
     day = _day(db, person, day_id)
-    closed = []
-    if day:
-        for s in scenes.of_day(db, day["id"]):
-            if s["closed_set"]:
-                closed.append(
-                    {
-                        "id": s["id"],
-                        "number": s["number"],
-                        "on_roster": scenes.on_roster(db, s["id"], person["id"]),
-                    }
-                )
+    closed, garments = [], []
+    for s in scenes.of_day(db, day["id"]) if day else []:
+        if s["closed_set"]:
+            closed.append(
+                {
+                    "id": s["id"],
+                    "number": s["number"],
+                    "on_roster": scenes.on_roster(db, s["id"], person["id"]),
+                }
+            )
+        if s["intimacy"] in GARMENT_CONTENT and allowed(db, person, "garments.edit", s):
+            garments.append({"id": s["id"], "number": s["number"]})  # costume confirms them
     return {
         "screen": "crew",
         "production": productions.public(productions.get(db, person["production_id"])),
         "day": day,
         "closed_set_scenes": closed,
+        "garment_scenes": garments,
         "rules": [str(rule) for rule in CLOSED_SET_RULES],
         "briefing": {"acknowledged": briefing.acknowledged(db, person["id"]) is not None},
     }

@@ -543,3 +543,31 @@ def test_a_roster_change_is_announced_live_after_it_is_saved(show, tmp_path):
         for phone in phones:
             phone.sio.disconnect()
         server.stop()
+
+
+def test_costume_finds_and_confirms_the_garments_of_a_nudity_scene_without_a_closed_set(
+    app, api, page, show
+):
+    """Clearance asks costume to confirm the garments of every nudity scene; a scene that is
+    not a closed set had no page where costume could (the check-in page was a 404)."""
+    bed = show.scenes["31"]
+    assert (
+        api("Ade Mensah", "PATCH", f"/api/scenes/{bed}", {"closed_set": False}).status_code == 200
+    )
+    item = api("Iris Novak", "POST", f"/api/scenes/{bed}/garments", {"item": "Modesty garments"})
+    assert item.status_code == 201
+
+    home = page("Cora Finch", "/crew")
+    assert f'<a href="/scenes/{bed}/checkin">Scene 31</a>' in home  # from costume's own screen
+    checklist = page("Cora Finch", f"/scenes/{bed}/checkin")
+    assert f"/garments/{item.get_json()['id']}/confirm" in checklist
+    assert "Check me in" not in checklist and "This is a closed set." not in checklist
+    confirmed = api(
+        "Cora Finch", "POST", f"/api/scenes/{bed}/garments/{item.get_json()['id']}/confirm"
+    )
+    assert confirmed.status_code == 200
+
+    grip = app.test_client()  # anyone else: still no such page for a scene that is not closed
+    grip.get(f"/join/{show.tokens['Gus Hale']}")
+    assert grip.get(f"/scenes/{bed}/checkin").status_code == 404
+    assert f"/scenes/{bed}/checkin" not in grip.get("/crew").get_data(as_text=True)

@@ -98,6 +98,30 @@ def test_an_ic_can_set_up_too_and_lands_on_the_ic_screen(app, db):
     assert c.get("/home").headers["Location"].endswith("/ic")
 
 
+def test_an_ic_who_set_up_the_production_adds_the_ads_until_there_is_a_producer(app, db):
+    """With no producer, nobody but the IC could add the 1st AD who closes the set."""
+    ic, _token = _set_up(app, db, name="Maya Okafor", role="coordinator")
+    page = ic.get("/people").text
+    assert '<option value="first_ad"' in page and '<option value="producer"' in page
+    added = ic.post("/people", data=_form(ic, name="Tom Brennan", role="first_ad"))
+    assert added.status_code == 302, _alert(added.text)
+    tom = next(p for p in people.in_production(db, 1) if p["name"] == "Tom Brennan")
+    assert ic.post(f"/people/{tom['id']}/link", data=_form(ic)).status_code == 200
+    headers = {"X-CSRF-Token": csrf(ic)}
+    ruth = ic.post(
+        "/api/people", json={"name": "Ruth Adeyemi", "role": "producer"}, headers=headers
+    )
+    assert ruth.status_code == 201
+
+    # a producer now: the IC manages performers and crew again, as the producer does the rest
+    assert (
+        ic.patch(f"/api/people/{tom['id']}", json={"name": "T"}, headers=headers).status_code == 403
+    )
+    assert '<option value="first_ad"' not in ic.get("/people").text
+    lena = ic.post("/api/people", json={"name": "Lena Voss", "role": "director"}, headers=headers)
+    assert lena.status_code == 422 and "performer (Performer)" in lena.get_json()["error"]
+
+
 def test_bad_setup_fields_are_named_and_nothing_is_written(app, db):
     c = app.test_client()
     token = setup.issue(db)

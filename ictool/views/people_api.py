@@ -36,7 +36,7 @@ def _role_of(body: dict, default: str | None) -> str | None:
 def add():
     """Add a person to the signed-in manager's production."""
     me = require(get_db(), current_person(), "people.view")
-    roles = manageable_roles(me)
+    roles = manageable_roles(get_db(), me)
     if not roles:
         abort(403)
     body = json_body()
@@ -53,7 +53,7 @@ def add():
 def read(person_id: int):
     """One person: as their manager sees them, else as anyone on the production does."""
     me, target = _target(person_id)
-    shown = people.managed(target) if may_manage(me, target) else people.public(target)
+    shown = people.managed(target) if may_manage(get_db(), me, target) else people.public(target)
     return jsonify(shown)
 
 
@@ -64,7 +64,7 @@ def edit(person_id: int):
     body = json_body()
     role = _role_of(body, target["role"])
     if role is None:
-        return _invalid(Invalid("role", people.role_error(manageable_roles(me))))
+        return _invalid(Invalid("role", people.role_error(manageable_roles(get_db(), me))))
     require_manage(get_db(), me, target, role)
     try:
         changed = people.update(get_db(), person_id, body, me["id"])

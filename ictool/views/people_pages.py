@@ -30,7 +30,7 @@ def _form() -> dict:
 
 def _choices(me: dict) -> dict:
     return {
-        "roles": [(r, str(ROLE_LABELS[r])) for r in manageable_roles(me)],
+        "roles": [(r, str(ROLE_LABELS[r])) for r in manageable_roles(get_db(), me)],
         "languages": list(LANGUAGES.items()),
     }
 
@@ -45,7 +45,7 @@ def render_list(me: dict, error: Invalid | None = None, values: dict | None = No
         inactive=[p for p in everyone if p["deactivated_at"]],
         can_link=allowed(db, me, "people.links"),
         may_link=lambda p: may_link(db, me, p),
-        may_manage=lambda p: may_manage(me, p),
+        may_manage=lambda p: may_manage(get_db(), me, p),
         error=error,
         values=values or {},
         **_choices(me),
@@ -84,11 +84,11 @@ def _edit_page(me: dict, target: dict, error: Invalid | None = None, values=None
 def add():
     me = require(get_db(), current_person(), "people.view")
     values = _form()
-    if values["role"] not in manageable_roles(me):
-        if not manageable_roles(me):
+    if values["role"] not in manageable_roles(get_db(), me):
+        if not manageable_roles(get_db(), me):
             abort(403)
         return render_list(
-            me, Invalid("role", people.role_error(manageable_roles(me))), values, 422
+            me, Invalid("role", people.role_error(manageable_roles(get_db(), me))), values, 422
         )
     try:
         person_id = people.create(get_db(), me["production_id"], values, me["id"])

@@ -6,8 +6,9 @@ from flask import Blueprint, abort, render_template, url_for
 
 from ictool import scene_panel, scenes
 from ictool.auth import current_person
+from ictool.clearance import GARMENT_CONTENT
 from ictool.db import get_db
-from ictool.permissions import require
+from ictool.permissions import allowed, require
 from ictool.screens import CLOSED_SET_RULES
 
 bp = Blueprint("scene_pages", __name__)
@@ -41,12 +42,15 @@ def _helpers() -> dict:
 
 @bp.get("/scenes/<int:scene_id>/checkin")
 def checkin(scene_id: int):
-    """Check in to a closed set on your own phone and acknowledge no photography."""
+    """Check in to a closed set on your own phone and acknowledge no photography; costume
+    confirms the modesty garments here too, closed set or not (their one page for it)."""
     db = get_db()
     found = scenes.get(db, scene_id)
-    if found is None or not found["closed_set"]:
+    if found is None or not (found["closed_set"] or found["intimacy"] in GARMENT_CONTENT):
         abort(404)
     person = require(db, current_person(), "checkin.self", found)
+    if not found["closed_set"] and not allowed(db, person, "garments.edit", found):
+        abort(404)
     return render_template(
         "checkin.html",
         scene=scenes.public(found),
