@@ -27,6 +27,7 @@ FORMAT_VERSION = 1
 # The instance files a server needs to resume, relative to the instance folder.
 KEY_FILES = (
     "secret_key",
+    "audit_key",  # signs the audit checkpoints (witness.py)
     "vapid.json",
     "config.py",
     "tls/ca.pem",

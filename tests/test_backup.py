@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 from serverproc import ROOT, ServerProcess
-from test_failover import seeded
+from test_failover import alert, seeded
 
 from ictool import push, tls
 
@@ -75,7 +75,7 @@ def test_a_backup_taken_while_phones_pause_restores_every_row_and_the_keys(tmp_p
         http = requests.Session()
         while not stop.is_set():
             who = performers[len(confirmed) % len(performers)]
-            body = {"kind": "pause", "client_id": str(uuid.uuid4())}
+            body = alert(str(uuid.uuid4()))
             headers = {"Authorization": f"Bearer {who['token']}"}
             r = http.post(f"{server.url}/api/alerts", json=body, headers=headers, timeout=10)
             assert r.status_code == 201
@@ -84,7 +84,7 @@ def test_a_backup_taken_while_phones_pause_restores_every_row_and_the_keys(tmp_p
     try:
         sender = threading.Thread(target=phones)
         sender.start()
-        while len(confirmed) < 20:
+        while len(confirmed) < 20 and sender.is_alive():
             stop.wait(0.05)
         before = len(confirmed)
         (tmp_path / "pass").write_text("correct horse battery staple\n")
@@ -96,8 +96,9 @@ def test_a_backup_taken_while_phones_pause_restores_every_row_and_the_keys(tmp_p
         )
         assert done.returncode == 0, done.stderr
         assert "keys (encrypted)" in done.stdout
-        while len(confirmed) < before + 20:  # phones kept working during the backup
+        while len(confirmed) < before + 20 and sender.is_alive():  # phones kept working
             stop.wait(0.05)
+        assert len(confirmed) >= before + 20
     finally:
         stop.set()
         sender.join(10)

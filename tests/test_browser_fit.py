@@ -76,6 +76,7 @@ CHECK = """({root, buttons}) => {
       if (skipped(el) || !shown(el)) continue;
       const style = getComputedStyle(el);
       if (style.display === "inline" || ["auto", "scroll"].includes(style.overflowX)) continue;
+      if (el.matches("input, textarea")) continue; // a field's own value scrolls inside it
       if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) {
         problems.push(`overflows its box by ${el.scrollWidth - el.clientWidth}px: ${where(el)}`);
       }

@@ -3,7 +3,10 @@ operator who checked in off the roster on it with a purpose, records the date a 
 signed her rider, and the scene turns "Cleared" on the IC's and the 1st AD's screens. The
 page fits a 320 x 568 phone in every language and passes axe."""
 
+from datetime import date
+
 import pytest
+from babel.dates import format_date
 from browser import axe_violations, screenshot, wait_online
 from empty_production import build
 from playwright.sync_api import expect
@@ -44,6 +47,11 @@ def almost_cleared(tmp_path):
     server.stop()
 
 
+def shown_date(iso: str) -> str:
+    """A date as an English page shows it ("Nov 28, 2026")."""
+    return format_date(date.fromisoformat(iso), "medium", locale="en")
+
+
 def test_the_ic_adds_the_boom_operator_and_records_a_rider_and_the_scene_clears(
     almost_cleared, new_phone
 ):
@@ -75,7 +83,7 @@ def test_the_ic_adds_the_boom_operator_and_records_a_rider_and_the_scene_clears(
     ana.get_by_role("button", name="Save dates").click()
 
     expect(ic.locator(f"#riders-{bed} li", has_text="Ana Lopes")).to_contain_text(
-        f"rider signed · signed {show.day(-5)}", timeout=WAIT
+        f"rider signed · signed {shown_date(show.day(-5))}", timeout=WAIT
     )
     expect(ic.locator(".badge")).to_have_text("✔ Cleared to shoot", timeout=WAIT)
     expect(ad.locator(".badge")).to_have_text("✔ Cleared to shoot", timeout=WAIT)

@@ -43,6 +43,17 @@ def seeded(path: Path) -> dict[str, dict]:
     return cast
 
 
+def alert(client_id: str) -> dict:
+    """A new alert each time: a concern in new words (a second pause from a performer whose
+    pause is open is that same pause, so a stream of pauses would be one alert)."""
+    return {
+        "kind": "concern",
+        "audience": "ic",
+        "text": f"check {client_id}",
+        "client_id": client_id,
+    }
+
+
 def engine_or_skip() -> None:
     from ictool import replica
 
@@ -140,7 +151,7 @@ class Phone:
 
     def run(self, stop: threading.Event, firsts: list) -> None:
         for _ in range(PAUSES_EACH):
-            self.outbox.append({"kind": "pause", "client_id": str(uuid.uuid4())})
+            self.outbox.append(alert(str(uuid.uuid4())))
             time.sleep(random.uniform(0.1, 0.5))
             while self.outbox and not stop.is_set():
                 item = self.outbox[0]
@@ -168,7 +179,7 @@ class Phone:
         now = time.time()
         for client_id, when in list(self.confirmed.items()):
             if now - when < REOFFER_SECONDS:
-                status = self.send({"kind": "pause", "client_id": client_id})
+                status = self.send(alert(client_id))
                 if status:
                     firsts.append(time.monotonic())
                     self.reoffered[status] = self.reoffered.get(status, 0) + 1

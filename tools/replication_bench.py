@@ -77,7 +77,9 @@ def main() -> None:
             while time.monotonic() - start < args.seconds:
                 cid = str(uuid.uuid4())
                 r = http.post(
-                    f"{server.url}/api/alerts", json={"kind": "pause", "client_id": cid}, timeout=5
+                    f"{server.url}/api/alerts",
+                    json={"kind": "concern", "audience": "ic", "text": cid, "client_id": cid},
+                    timeout=5,
                 )
                 if r.status_code == 201:
                     sent[cid] = time.monotonic()
