@@ -42,10 +42,10 @@ def _newest(live) -> dict:
     return max(answer.json()["alerts"], key=lambda a: a["id"])
 
 
-def _ack(live, alert_id: int) -> None:
+def _ack(live, alert_id: int, action: str = "ack") -> None:
     token = live.people["Maya Okafor"]["token"]
     answer = requests.post(
-        f"{live.url}/api/alerts/{alert_id}/ack",
+        f"{live.url}/api/alerts/{alert_id}/{action}",
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
@@ -106,6 +106,9 @@ def test_each_audience_and_anonymity_says_who_really_has_it(live, new_phone):
             verb = "Read" if kind == "concern" else "Acknowledged"
             expect(status).to_have_text(f"{line}: {verb} by the IC (Maya Okafor)", timeout=WAIT)
             assert "AD" not in status.inner_text().replace(line, "") or ad_has_it
+            # resolved, so the next one is new (the same concern while open is the same alert)
+            _ack(live, alert["id"], "resolve")
+            expect(status).to_contain_text("Resolved", timeout=WAIT)
         assert alex.errors == []
     finally:
         ad.disconnect()
