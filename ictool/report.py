@@ -87,7 +87,7 @@ def _what(entry: dict, viewer: dict, names) -> str:
         "closedset.set_closed": lambda: (
             _(
                 "Set confirmed closed, with %(who)s checked in off the roster",
-                who=", ".join(names.get(i, "") for i in d["off_roster"]),
+                who=", ".join(names(i) for i in d["off_roster"]),
             )
             if d.get("off_roster")
             else _("Set confirmed closed")
@@ -99,17 +99,17 @@ def _what(entry: dict, viewer: dict, names) -> str:
         "closedset.monitor_added": lambda: _("Monitor added"),
         "closedset.monitor_removed": lambda: _("Monitor removed"),
         "roster.added": lambda: _(
-            "Added to the roster: %(who)s", who=names.get(d.get("person_id"), "")
+            "Added to the roster: %(who)s", who=names(d.get("person_id"))
         ),
         "roster.purpose_changed": lambda: _(
-            "Roster purpose changed: %(who)s", who=names.get(d.get("person_id"), "")
+            "Roster purpose changed: %(who)s", who=names(d.get("person_id"))
         ),
         "roster.removed": lambda: _(
-            "Taken off the roster: %(who)s", who=names.get(d.get("person_id"), "")
+            "Taken off the roster: %(who)s", who=names(d.get("person_id"))
         ),
         "roster.essentials_added": lambda: _(
             "Essential crew added to the roster: %(who)s",
-            who=", ".join(names.get(i, "") for i in d.get("person_ids", [])),
+            who=", ".join(names(i) for i in d.get("person_ids", [])),
         ),
         "rider.recorded": lambda: _("Nudity rider dates recorded"),
         "take.called": lambda: _("Take %(take)s called", take=d.get("take")),
