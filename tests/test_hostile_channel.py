@@ -3,15 +3,24 @@ written as the attack against a real `ictool serve` with real Socket.IO clients:
 a limiter cannot refuse a safety action, a revoked phone stops listening at once, one
 sender cannot bury another's pause, and idle sockets cannot starve the server."""
 
+import asyncio
 import sqlite3
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 import socketio
 from serverproc import ServerProcess, demo_database
+
+
+def run_async(coro):
+    """asyncio.run in a thread of its own: a browser test's Playwright (sync API) may have left
+    an event loop running in this one, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 @pytest.fixture
@@ -222,7 +231,6 @@ def every_page(fetch) -> list[dict]:
 
 
 def test_a_flood_from_one_performer_hides_nobody_and_rings_once(server):
-    import asyncio
 
     from ictool.loadkit import close_session, connect_client
 
@@ -265,7 +273,7 @@ def test_a_flood_from_one_performer_hides_nobody_and_rings_once(server):
             await sam.disconnect()
             await close_session()
 
-    pauses, concerns = asyncio.run(flood())
+    pauses, concerns = run_async(flood())
     assert [a["status"] for a in pauses] == [201] + [200] * 49  # "already paused"
     assert len({a["alert"]["id"] for a in pauses}) == 1
     assert {a["status"] for a in concerns} == {200, 201}  # never refused, never 5xx
@@ -307,7 +315,6 @@ def test_a_flood_from_one_performer_hides_nobody_and_rings_once(server):
 
 
 def test_200_phones_pausing_at_once_are_all_saved_and_none_is_answered_5xx(tmp_path):
-    import asyncio
 
     import aiohttp
 
@@ -358,7 +365,7 @@ def test_200_phones_pausing_at_once_are_all_saved_and_none_is_answered_5xx(tmp_p
         return statuses
 
     try:
-        statuses = asyncio.run(asyncio.wait_for(run(), 120))
+        statuses = run_async(asyncio.wait_for(run(), 120))
         assert statuses == [201] * 200
         with sqlite3.connect(live.db) as conn:
             assert conn.execute("SELECT COUNT(*) FROM alerts").fetchone()[0] == 200
@@ -414,7 +421,6 @@ class RawSocket:
 
 
 def test_idle_sockets_from_one_address_cannot_stop_a_pause_from_another(server):
-    import asyncio
     import http.client
     import json
 
@@ -469,7 +475,7 @@ def test_idle_sockets_from_one_address_cannot_stop_a_pause_from_another(server):
         await asyncio.gather(*(s.close() for _, s in held), return_exceptions=True)
 
     try:
-        asyncio.run(asyncio.wait_for(attack(), 90))
+        run_async(asyncio.wait_for(attack(), 90))
         deadline = time.monotonic() + 5
         while not ad.got("alert:new") and time.monotonic() < deadline:
             time.sleep(0.1)
