@@ -17,7 +17,7 @@ from ictool import audit, people
 from ictool.db import transaction
 from ictool.errors import Invalid
 from ictool.i18n import LANGUAGES
-from ictool.schedule_import import MAX_BYTES, ImportFailed, RowError
+from ictool.schedule_import import ImportFailed, RowError, decode, delimiter
 
 MAX_ROWS = 2000
 COLUMNS = ("name", "role", "department", "language", "character_name")
@@ -31,24 +31,6 @@ ROLE_WORDS = {
     "actor": "performer",
     "cast": "performer",
 }
-SEPARATORS = ",;\t"
-
-
-def _text(data: bytes) -> str:
-    if len(data) > MAX_BYTES:
-        raise ImportFailed(
-            [RowError(1, "-", _("the file is larger than %(kb)s KB", kb=MAX_BYTES // 1024))]
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFailed([RowError(1, "-", _("save the file as CSV UTF-8"))]) from None
-
-
-def separator(text: str) -> str:
-    """The separator the header row uses: the one of comma, semicolon, tab it has most of."""
-    header = text.split("\n", 1)[0]
-    return max(SEPARATORS, key=header.count)
 
 
 def _column(name: str) -> str:
@@ -72,8 +54,8 @@ def _language(value: str) -> str | None:
 def parse(db: Database, production_id: int, data: bytes) -> tuple[list[dict], int]:
     """Check the whole file; the rows to add (clean) and how many are already on the
     production, or ImportFailed listing every error."""
-    text = _text(data)
-    reader = csv.reader(io.StringIO(text), delimiter=separator(text))
+    text = decode(data)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter(text))
     errors: list[RowError] = []
     rows: list[dict] = []
     existing = {

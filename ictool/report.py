@@ -98,15 +98,11 @@ def _what(entry: dict, viewer: dict, names) -> str:
         "closedset.garment_removed": lambda: _("Garment or barrier removed"),
         "closedset.monitor_added": lambda: _("Monitor added"),
         "closedset.monitor_removed": lambda: _("Monitor removed"),
-        "roster.added": lambda: _(
-            "Added to the roster: %(who)s", who=names(d.get("person_id"))
-        ),
+        "roster.added": lambda: _("Added to the roster: %(who)s", who=names(d.get("person_id"))),
         "roster.purpose_changed": lambda: _(
             "Roster purpose changed: %(who)s", who=names(d.get("person_id"))
         ),
-        "roster.removed": lambda: _(
-            "Taken off the roster: %(who)s", who=names(d.get("person_id"))
-        ),
+        "roster.removed": lambda: _("Taken off the roster: %(who)s", who=names(d.get("person_id"))),
         "roster.essentials_added": lambda: _(
             "Essential crew added to the roster: %(who)s",
             who=", ".join(names(i) for i in d.get("person_ids", [])),
