@@ -19,7 +19,7 @@ import requests
 from serverproc import ROOT, ServerProcess
 from test_failover import alert, seeded
 
-from ictool import push, tls
+from ictool import push, tls, witness
 
 ICTOOL = [sys.executable, "-m", "ictool"]
 
@@ -46,7 +46,8 @@ def instance_with_keys(folder: Path) -> dict[str, bytes]:
     (folder / "secret_key").chmod(0o600)
     tls.ensure_certificates(folder, ["set.local"], ["127.0.0.1"])
     push.load_or_create_vapid(folder)
-    names = ["secret_key", "vapid.json", "tls/ca.pem", "tls/ca-key.pem"]
+    witness.load_or_create_key(folder)
+    names = ["secret_key", "audit_key", "vapid.json", "tls/ca.pem", "tls/ca-key.pem"]
     return {n: (folder / n).read_bytes() for n in names}
 
 
