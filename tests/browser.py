@@ -53,16 +53,7 @@ def new_phone(chromium, request) -> Iterator[Callable[..., object]]:
         context = chromium.new_context(viewport=viewport or PHONE, locale=locale)
         contexts.append(context)
         page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-        page.on(
-            "console",
-            lambda msg: (
-                page.errors.append(msg.text)
-                if msg.type == "error" and "Content Security Policy" in msg.text
-                else None
-            ),
-        )
+        collect_errors(page)
         base = (server or request.getfixturevalue("live")).url
         page.goto(f"{base}/join/{token}")
         return page
@@ -70,6 +61,20 @@ def new_phone(chromium, request) -> Iterator[Callable[..., object]]:
     yield open_phone
     for context in contexts:
         context.close()
+
+
+def collect_errors(page) -> None:
+    """Keep a page's script errors and CSP refusals in `page.errors` (a test asserts none)."""
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: (
+            page.errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
 
 
 def wait_online(page, timeout: float = 15_000) -> None:

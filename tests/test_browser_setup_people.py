@@ -6,7 +6,7 @@ screen, has thumb-sized targets and breaks no CSP rule."""
 import re
 
 import pytest
-from browser import axe_violations, screenshot
+from browser import axe_violations, collect_errors, screenshot
 from playwright.sync_api import expect
 from serverproc import ServerProcess
 from test_a11y import SMALL_TARGETS
@@ -25,16 +25,7 @@ def empty_server(tmp_path):
 def _phone(chromium, locale="en-GB"):
     context = chromium.new_context(viewport=SMALL_PHONE, locale=locale)
     page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: (
-            page.errors.append(msg.text)
-            if msg.type == "error" and "Content Security Policy" in msg.text
-            else None
-        ),
-    )
+    collect_errors(page)
     return context, page
 
 

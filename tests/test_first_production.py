@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 import requests
-from browser import PHONE, ROOT
+from browser import PHONE, ROOT, collect_errors
 from playwright.sync_api import expect
 from serverproc import ServerProcess
 
@@ -46,16 +46,7 @@ class Phones:
         context = self.chromium.new_context(viewport=PHONE, locale="en-GB")
         context.set_default_timeout(WAIT)
         page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-        page.on(
-            "console",
-            lambda msg: (
-                page.errors.append(msg.text)
-                if msg.type == "error" and "Content Security Policy" in msg.text
-                else None
-            ),
-        )
+        collect_errors(page)
         page.goto(link)
         self.pages.append(page)
         return page
