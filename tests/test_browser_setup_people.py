@@ -140,3 +140,42 @@ def test_a_used_setup_link_says_who_used_it_in_french(chromium, empty_server):
     finally:
         first.close()
         second.close()
+
+
+def test_the_setup_and_people_pages_fit_a_small_phone_in_every_language(chromium, empty_server):
+    url = re.search(r"http://\S+/setup/\S+", empty_server.log.read_text()).group(0)
+    link = url.replace(url.split("/setup/")[0], empty_server.url)
+    context, page = _phone(chromium)
+    try:
+        page.goto(link)
+        page.get_by_label("Title").fill("Blue Hour")
+        page.get_by_label("Jurisdiction").select_option(label="Equity / Bectu (United Kingdom)")
+        page.get_by_label("Time zone").fill("Europe/London")
+        page.get_by_label("First shoot day").fill("2027-03-01")
+        page.get_by_label("Last shoot day").fill("2027-04-30")
+        page.get_by_label("Your name").fill("Ruth Adeyemi")
+        page.get_by_label("Your role").select_option("producer")
+        page.get_by_role("button", name="Create the production").click()
+        expect(page).to_have_url(f"{empty_server.url}/producer")
+        page.goto(f"{empty_server.url}/people")
+        page.get_by_text("Add a person").click()
+        page.locator("#f-name").fill("Kenji Mori")
+        page.locator("#f-role").select_option("performer")
+        page.get_by_role("button", name="Add", exact=True).click()
+        expect(page.get_by_role("heading", name="Kenji Mori")).to_be_visible()
+        edit = page.url.removeprefix(empty_server.url)  # the person's own page
+        for lang in ("en", "fr", "de", "es", "sv"):
+            token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+            sent = page.request.post(
+                f"{empty_server.url}/language",
+                form={"lang": lang, "next": "/people", "csrf_token": token},
+            )
+            assert sent.ok, lang
+            page.goto(f"{empty_server.url}/people")
+            expect(page.locator("html")).to_have_attribute("lang", lang)
+            _fits(page, f"people in {lang}")
+            page.goto(f"{empty_server.url}{edit}")
+            _fits(page, f"a person's page in {lang}")
+        assert page.errors == []
+    finally:
+        context.close()
