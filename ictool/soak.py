@@ -98,16 +98,23 @@ async def _ad(url: str, token: str, stats: Stats, stop: asyncio.Event, clients: 
         if soak and view["id"] not in stats.seen:
             stats.seen[view["id"]] = view["seq"]
             pending.put_nowait(view["id"])
-        last_seq[0] = max(last_seq[0], view.get("seq") or 0)
 
     async def on_new(view: dict) -> None:
         stats.live_copies[view["id"]] = stats.live_copies.get(view["id"], 0) + 1
         note(view)
 
     async def catch_up() -> None:
-        reply = await _call(client, "alert:sync", {"since": last_seq[0]}, timeout=10)
-        for view in (reply or {}).get("alerts", []):
-            note(view)
+        """Page through `alert:sync`; only its reply moves the seq asked from (a live
+        event's seq may overtake an earlier change still on its way)."""
+        while True:
+            reply = await _call(client, "alert:sync", {"since": last_seq[0]}, timeout=10)
+            if not reply or reply.get("status") != 200:
+                return
+            for view in reply.get("alerts", []):
+                note(view)
+            last_seq[0] = max(last_seq[0], reply.get("seq") or 0)
+            if not reply.get("more"):
+                return
 
     client.on("alert:new", on_new)
     client.on("connect", lambda: asyncio.get_running_loop().create_task(catch_up()))

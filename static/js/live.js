@@ -3,8 +3,10 @@
 // - Socket.IO, same origin, authenticated by the session cookie.
 // - Reconnects at once when the page becomes visible or the network comes back, and drops a
 //   socket the browser says has no network (it would only pretend to be connected).
-// - Keeps the last alert `seq` seen in localStorage and asks for everything after it
-//   (`alert:sync`) on every (re)connect, so nothing missed while away is lost.
+// - Keeps the alert `seq` its last `alert:sync` reached in localStorage and asks for
+//   everything after it on every (re)connect, so nothing missed while away is lost. Only a
+//   sync reply moves that seq: a live event's seq can overtake an earlier change still on
+//   its way, and a socket lost in between would otherwise skip it for good.
 // API: onEvent(name, fn), emitWithAck(name, data, timeoutMs), isConnected(), lastSeq(),
 // strings: t(key, vars) reads the words the server rendered into <template id=alert-strings>.
 // Local events: "connection" {connected}, "alerts:synced" [views].
@@ -16,6 +18,7 @@ export const role = document.body.dataset.role || "";
 
 const SEQ_KEY = `ictool.lastSeq.${personId}`;
 const WATCHDOG_MS = 5000;
+const SYNC_AFTER_LIVE_MS = 1500;
 const handlers = new Map();
 let socket = null;
 
@@ -42,7 +45,7 @@ export function isConnected() {
   return Boolean(socket && socket.connected);
 }
 
-/** The highest alert seq this device has seen (0 when none). */
+/** The alert seq this device has caught up to (0 when none). */
 export function lastSeq() {
   const value = Number(localStorage.getItem(SEQ_KEY));
   return Number.isFinite(value) && value > 0 ? value : 0;
@@ -128,11 +131,16 @@ function showConnection(connected) {
 }
 
 let syncing = false;
-let heldSeq = 0; // the seq of live events that arrived while pages were still coming
+let syncAgain = false; // asked for while one was running: run once more after it
+let syncSoon = null;
 
-/** Ask for everything after the last seq seen, page after page while the server says
+/** Ask for everything after the seq caught up to, page after page while the server says
  * `more`; the stored seq moves only as far as the pages got, so nothing is skipped. */
 async function sync() {
+  if (syncing) {
+    syncAgain = true;
+    return true;
+  }
   syncing = true;
   try {
     let since = lastSeq();
@@ -146,7 +154,6 @@ async function sync() {
       if (!reply.more || typeof reply.seq !== "number" || reply.seq <= since) break;
       since = reply.seq;
     }
-    noteSeq(heldSeq);
     return true;
   } catch {
     return false;
@@ -187,11 +194,12 @@ function start() {
   socket.on("disconnect", () => showConnection(false));
   socket.on("connect_error", () => showConnection(false));
   socket.onAny((name, data) => {
-    if (name.startsWith("alert:") && data && typeof data.seq === "number") {
-      if (syncing) heldSeq = Math.max(heldSeq, data.seq);
-      else noteSeq(data.seq);
-    }
     dispatch(name, data);
+    if (name.startsWith("alert:") && data && typeof data.seq === "number") {
+      // Catch the stored seq up shortly after a burst of live changes (see the top).
+      clearTimeout(syncSoon);
+      syncSoon = setTimeout(sync, SYNC_AFTER_LIVE_MS);
+    }
   });
   document.addEventListener("visibilitychange", onVisible);
   window.addEventListener("online", reconnectNow);
