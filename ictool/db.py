@@ -57,6 +57,16 @@ def _busy(error: sqlite3.OperationalError) -> bool:
 def _begin(db: sqlite_utils.Database) -> None:
     """BEGIN IMMEDIATE, retried while another process holds the write lock beyond the busy
     timeout: a refused write is retried here, by the server, never left to the phone."""
+    if _GEVENT:  # the usual case, no other process writing: take the lock right here
+        db.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not _busy(error):
+                raise
+        finally:
+            db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     deadline = time.monotonic() + WRITE_PATIENCE
     while True:
         try:
