@@ -23,13 +23,15 @@ from ictool.realtime import person_room, publish
 KINDS = ("pause", "concern", "withdrawal")
 PUBLIC_KINDS = ("pause", "concern")  # withdrawal is raised by the consent code only
 AUDIENCES = ("ic", "ic_and_ad")
+STATES = ("open", "acknowledged", "resolved")
+LISTED = ("open", "all")  # which alerts a list asks for
 AD_ROLES = ("first_ad", "second_ad")
 MAX_TEXT = 1000
 MAX_LEVEL = 2
 MASKED_LABEL = "Concern raised — IC attending"
 LABELS = {"pause": "Pause", "concern": "Concern", "withdrawal": "Consent withdrawn"}
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
-_PRESET = re.compile(r"^[a-z0-9_-]{1,40}$")
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
+PRESET = re.compile(r"^[a-z0-9_-]{1,40}$")
 _LEVEL_ROLES = {
     0: ("coordinator", "first_ad"),
     1: ("coordinator", "first_ad", "second_ad", "producer"),
@@ -70,7 +72,7 @@ def _clean(db: Database, sender: dict, payload: object, kinds: tuple[str, ...]) 
     client_id = payload.get("client_id")
     if client_id is None and kind == "withdrawal":  # raised by the server, not a device
         client_id = f"server-{uuid.uuid4()}"
-    if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         raise AlertError(
             422,
             gettext(
@@ -94,7 +96,7 @@ def _clean(db: Database, sender: dict, payload: object, kinds: tuple[str, ...]) 
     if text is not None and kind == "pause":
         raise AlertError(422, gettext("A pause carries no text; raise a concern to say something."))
     preset = payload.get("preset") or None
-    if preset is not None and (not isinstance(preset, str) or not _PRESET.match(preset)):
+    if preset is not None and (not isinstance(preset, str) or not PRESET.match(preset)):
         raise AlertError(
             422, gettext("%(key)s must be a short code such as 'need_a_break'.", key="preset")
         )
@@ -215,7 +217,7 @@ def is_recipient(alert: dict, viewer: dict) -> bool:
 
 
 def state(alert: dict) -> str:
-    """'open', 'acknowledged' or 'resolved'."""
+    """One of STATES: 'open', 'acknowledged' or 'resolved'."""
     if alert["resolved_at"]:
         return "resolved"
     return "acknowledged" if alert["acknowledged_at"] else "open"

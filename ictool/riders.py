@@ -15,6 +15,8 @@ from sqlite_utils import Database
 from ictool import audit, productions, scenes
 from ictool.db import transaction
 
+SHOWN = ("missing", "sent", "late", "signed")  # a rider line: its status, or sent
+
 FIELDS = ("sent_on", "signed_on")
 _COLUMNS = {"sent_on": "rider_sent_on", "signed_on": "rider_signed_on"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -36,7 +38,7 @@ def rows(db: Database, scene: dict) -> list[dict]:
                 "sent_on": p["rider_sent_on"],
                 "signed_on": p["rider_signed_on"],
                 "status": status,
-                # what the line says: a rider sent and awaited is still missing for clearance
+                # what the line says (SHOWN): a rider sent and awaited is still missing
                 "shown": "sent" if status == "missing" and p["rider_sent_on"] else status,
             }
         )

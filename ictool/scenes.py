@@ -190,8 +190,12 @@ def needs_rider(scene: dict) -> bool:
     return scene["intimacy"] in RIDER_CONTENT
 
 
+RIDER_STATUSES = ("missing", "late", "signed")
+
+
 def rider_status(signed_on: str | None, day: dict | None, notice_hours: int) -> str:
-    """'missing', 'late' (signed less than the notice period before call) or 'signed'."""
+    """One of RIDER_STATUSES: 'missing', 'late' (signed less than the notice period before
+    call) or 'signed'."""
     if not signed_on:
         return "missing"
     if day is None:

@@ -27,6 +27,7 @@ from ictool.i18n import LANGUAGES
 from ictool.replica import ReplicaError, _run, die_with_parent
 
 log = logging.getLogger(__name__)
+MODES = ("live", "standby")  # what GET /api/alive answers: the live server, or a standby
 CATCH_UP_SECONDS = 10
 
 

@@ -1,10 +1,12 @@
 """The JSON API: the same data as the screens, documented, and clear about bad input."""
 
+import ast
 import re
+from pathlib import Path
 
 from conftest import csrf
 
-from ictool import openapi
+from ictool.views import openapi
 
 
 def test_every_api_route_is_in_the_openapi_document(app, client):
@@ -15,6 +17,34 @@ def test_every_api_route_is_in_the_openapi_document(app, client):
             assert path in documented, f"{rule.rule} is not in /api/openapi.json"
             methods = set(openapi.PATHS[path]) - {"parameters"}
             assert rule.methods - {"HEAD", "OPTIONS"} <= {m.upper() for m in methods}, path
+
+
+def test_the_openapi_document_writes_no_list_of_allowed_values_of_its_own():
+    """Every enum in the document is a domain constant: a value the domain starts to accept
+    or stops accepting cannot be left out of date in the document."""
+    tree = ast.parse(Path(openapi.__file__).read_text(encoding="utf-8"))
+    written = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Dict)
+        for key, value in zip(node.keys, node.values, strict=True)
+        if isinstance(key, ast.Constant) and key.value == "enum"
+        if isinstance(value, ast.List | ast.Tuple | ast.Set)
+        and any(isinstance(item, ast.Constant) for item in value.elts)
+    ]
+    assert written == [], f"enum values written out at lines {written} of {openapi.__file__}"
+
+
+def test_the_documented_values_are_those_the_domain_enforces(client):
+    from ictool import alerts, people, scenes
+
+    schemas = client.get("/api/openapi.json").get_json()
+    raise_body = schemas["paths"]["/api/alerts"]["post"]["requestBody"]
+    fields = raise_body["content"]["application/json"]["schema"]["properties"]
+    assert fields["kind"]["enum"] == list(alerts.PUBLIC_KINDS)
+    assert fields["audience"]["enum"] == list(alerts.AUDIENCES)
+    assert re.fullmatch(fields["client_id"]["pattern"], "a" * 8)
+    assert "performer" in people.ROLES and "full_nudity" in scenes.INTIMACY
 
 
 def test_home_screen_data_matches_the_role(login):

@@ -55,7 +55,7 @@ def list_alerts():
     with `after` = `next`)."""
     person = require(get_db(), current_person(), "alert.view")
     db, seq, state = get_db(), _seq_arg(), request.args.get("state", "open")
-    if state not in ("open", "all"):
+    if state not in alerts.LISTED:
         abort(422, description=_("%(key)s must be 'open' or 'all'.", key="state"))
     after = _whole_arg("after", _("%(key)s must be an alert's id (a whole number).", key="after"))
     latest = alerts.latest_seq(db)  # read first: a change made meanwhile is sent again, not lost

@@ -1,6 +1,6 @@
 """The JSON API: every screen's data, blocking, people and join links.
 
-Every route is described in `/api/openapi.json` (ictool/openapi.py); a test keeps
+Every route is described in `/api/openapi.json` (ictool/views/openapi.py); a test keeps
 the two in step.
 """
 
@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from ictool import (
     blocking,
     clearance,
-    openapi,
     people,
     productions,
     realtime,
@@ -23,7 +22,7 @@ from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.i18n import LANGUAGES
 from ictool.permissions import allowed, may_link, require
-from ictool.views import day_arg, json_body
+from ictool.views import day_arg, json_body, openapi
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

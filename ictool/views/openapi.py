@@ -1,10 +1,14 @@
 """The OpenAPI 3 description of `/api`, served at `/api/openapi.json`.
 
 Add a route here when you add one to the API: a test fails for any `/api` route
-that is missing.
+that is missing. Every list of allowed values is the domain's own constant, never written
+out here (a test keeps it so).
 """
 
+from ictool import alerts, people, riders, scenes, standby, takes
 from ictool.clearance import CODES
+from ictool.i18n import LANGUAGES
+from ictool.views.producer_api import FLAGS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 ANY_OBJECT = {"type": "object"}
@@ -49,25 +53,10 @@ _PERSON_FIELDS = {
     "additionalProperties": False,
     "properties": {
         "name": {"type": "string", "minLength": 1, "maxLength": 80},
-        "role": {
-            "type": "string",
-            "enum": [
-                "coordinator",
-                "first_ad",
-                "second_ad",
-                "director",
-                "performer",
-                "crew",
-                "producer",
-            ],
-        },
+        "role": {"type": "string", "enum": list(people.ROLES)},
         "department": {"type": "string", "maxLength": 60, "nullable": True},
         "character_name": _TEXT_OR_NULL,
-        "language": {
-            "type": "string",
-            "enum": ["en", "fr", "de", "es", "sv"],
-            "nullable": True,
-        },
+        "language": {"type": "string", "enum": list(LANGUAGES), "nullable": True},
     },
 }
 _R_PEOPLE = ("401", "403", "404")
@@ -82,9 +71,7 @@ PATHS: dict[str, dict] = {
             body={
                 "type": "object",
                 "required": ["language"],
-                "properties": {
-                    "language": {"type": "string", "enum": ["en", "fr", "de", "es", "sv"]}
-                },
+                "properties": {"language": {"type": "string", "enum": list(LANGUAGES)}},
             },
             errors=("400", "401", "403", "422"),
         )
@@ -189,18 +176,18 @@ ALERT_VIEW = {
         "seq": {"type": "integer"},
         "id": {"type": "integer"},
         "client_id": {"type": "string"},
-        "kind": {"type": "string", "enum": ["pause", "concern", "withdrawal"]},
+        "kind": {"type": "string", "enum": list(alerts.KINDS)},
         "label": {"type": "string"},
         "restricted": {"type": "boolean"},
         "mine": {"type": "boolean"},
         "scene": {"type": "object", "nullable": True},
         "raised_at": {"type": "string"},
         "sender": {"type": "object", "nullable": True},
-        "audience": {"type": "string", "enum": ["ic", "ic_and_ad"]},
+        "audience": {"type": "string", "enum": list(alerts.AUDIENCES)},
         "anonymous": {"type": "boolean"},
         "text": {"type": "string", "nullable": True},
         "preset": {"type": "string", "nullable": True},
-        "state": {"type": "string", "enum": ["open", "acknowledged", "resolved"]},
+        "state": {"type": "string", "enum": list(alerts.STATES)},
         "delivered_to_ad": {"type": "string", "nullable": True},
         "delivered_to_ic": {"type": "string", "nullable": True},
         "acknowledged_by": {"type": "string", "nullable": True},
@@ -210,7 +197,7 @@ ALERT_VIEW = {
         "resolved_by_role": {"type": "string", "nullable": True},
         "resolved_at": {"type": "string", "nullable": True},
         "resolution_note": {"type": "string", "nullable": True},
-        "escalation_level": {"type": "integer", "minimum": 0, "maximum": 2},
+        "escalation_level": {"type": "integer", "minimum": 0, "maximum": alerts.MAX_LEVEL},
     },
 }
 ALERT_LIST = {
@@ -234,12 +221,12 @@ _raise = op(
         "type": "object",
         "required": ["kind", "client_id"],
         "properties": {
-            "kind": {"type": "string", "enum": ["pause", "concern"]},
-            "client_id": {"type": "string", "minLength": 8, "maxLength": 100},
+            "kind": {"type": "string", "enum": list(alerts.PUBLIC_KINDS)},
+            "client_id": {"type": "string", "pattern": alerts.CLIENT_ID.pattern},
             "scene_id": {"type": "integer", "nullable": True},
-            "text": {"type": "string", "maxLength": 1000, "nullable": True},
-            "preset": {"type": "string", "pattern": "^[a-z0-9_-]{1,40}$", "nullable": True},
-            "audience": {"type": "string", "enum": ["ic", "ic_and_ad"], "default": "ic"},
+            "text": {"type": "string", "maxLength": alerts.MAX_TEXT, "nullable": True},
+            "preset": {"type": "string", "pattern": alerts.PRESET.pattern, "nullable": True},
+            "audience": {"type": "string", "enum": list(alerts.AUDIENCES), "default": "ic"},
             "anonymous": {"type": "boolean", "default": False},
         },
     },
@@ -248,7 +235,7 @@ _raise = op(
 _raise["responses"]["200"] = {"description": "Already raised", **_json(ALERT_VIEW)}
 _list = op("Alerts this person may see", ALERT_LIST, errors=("401", "403", "422"))
 _list["parameters"] = [
-    {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["open", "all"]}},
+    {"name": "state", "in": "query", "schema": {"type": "string", "enum": list(alerts.LISTED)}},
     {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0}},
     {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
 ]
@@ -315,10 +302,7 @@ REASON = {
     "type": "object",
     "required": ["code", "text", "blocking", "people"],
     "properties": {
-        "code": {
-            "type": "string",
-            "enum": list(CODES),
-        },
+        "code": {"type": "string", "enum": list(CODES)},
         "text": {"type": "string"},
         "blocking": {"type": "boolean"},
         "people": {"type": "array", "items": {"type": "integer"}},
@@ -473,7 +457,9 @@ PATHS.update(
                 body={
                     "type": "object",
                     "required": ["status"],
-                    "properties": {"status": {"type": "string", "enum": ["ok", "talk"]}},
+                    "properties": {
+                        "status": {"type": "string", "enum": list(takes.CLOSURE_STATUSES)}
+                    },
                 },
                 errors=_W,
             ),
@@ -642,7 +628,7 @@ PATHS.update(
         "/api/alive": {
             "get": op(
                 "Whether this server is the live one (mode: live) or a standby; any origin",
-                _obj(["mode", "server"], mode={"type": "string", "enum": ["live", "standby"]}),
+                _obj(["mode", "server"], mode={"type": "string", "enum": list(standby.MODES)}),
                 errors=(),
             )
         },
@@ -664,10 +650,7 @@ PATHS.update(
 _EDIT = ("400", "401", "403", "404", "409", "422")
 _DATE = {"type": "string", "format": "date"}
 _HHMM = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}
-_INTIMACY = {
-    "type": "string",
-    "enum": ["none", "kiss", "simulated_sex", "partial_nudity", "full_nudity"],
-}
+_INTIMACY = {"type": "string", "enum": list(scenes.INTIMACY)}
 _DAY_ID = {"type": "integer", "nullable": True, "description": "null: unscheduled"}
 _CAST = {"type": "array", "items": {"type": "integer"}, "description": "performers' ids"}
 _SCENE_BODY = {
@@ -696,7 +679,7 @@ SCHEDULED_SCENE = _obj(
     position=_INT,
     cast={"type": "array", "items": _obj(["id", "name"], id=_INT, name=_STR)},
 )
-_FLAG = {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]}
+_FLAG = {"type": "string", "enum": [word for word in FLAGS if word]}
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
@@ -856,8 +839,8 @@ RIDER = _obj(
     name=_STR,
     sent_on=_DATE_OR_NULL,
     signed_on=_DATE_OR_NULL,
-    status={"type": "string", "enum": ["missing", "late", "signed"]},
-    shown={"type": "string", "enum": ["missing", "sent", "late", "signed"]},
+    status={"type": "string", "enum": list(scenes.RIDER_STATUSES)},
+    shown={"type": "string", "enum": list(riders.SHOWN)},
 )
 ESSENTIALS = _obj(
     ["roles", "choices"],
