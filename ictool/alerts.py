@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlite_utils import Database
 
-from ictool import audit, people, push, scenes
+from ictool import audit, events, people, push, scenes
 from ictool.db import get_db, now, transaction
 from ictool.permissions import ALERTING_ROLES, allowed
 from ictool.realtime import person_room, publish
@@ -501,7 +501,8 @@ def announce(
         if view is None:
             continue
         rings = ring and not view["mine"]
-        publish(f"alert:{event}", dict(view, alarm=rings), to=person_room(person["id"]))
+        published = events.ALERT_NEW if event == "new" else events.ALERT_UPDATE
+        publish(published, dict(view, alarm=rings), to=person_room(person["id"]))
         if rings:
             pushes.append((person["id"], push_payload(view, person["language"])))
     push.send_later(current_app, pushes)

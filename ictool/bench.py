@@ -44,6 +44,7 @@ IDLE_PEOPLE += ("Sam Lindqvist", "Jordan Blake", "Lena Voss", "Priya Shah", "Rut
 
 def register_hooks() -> None:
     """Attach `bench:clearance` (IC only): broadcast a clearance update to every role."""
+    from ictool import events
     from ictool.permissions import ROLE_CAPABILITIES
     from ictool.realtime import publish, role_room, socketio
     from ictool.sockets import socket_person
@@ -53,7 +54,7 @@ def register_hooks() -> None:
         if person is None or person["role"] != "coordinator" or not isinstance(data, dict):
             return {"status": 403}
         rooms = [role_room(person["production_id"], role) for role in ROLE_CAPABILITIES]
-        publish("scene:clearance", dict(CLEARANCE, n=data.get("n")), to=rooms)
+        publish(events.SCENE_CLEARANCE, dict(CLEARANCE, n=data.get("n")), to=rooms)
         return {"status": 200}
 
     socketio.on_event("bench:clearance", on_bench_clearance)

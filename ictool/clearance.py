@@ -36,7 +36,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import blocking, closedset, consent, people, productions, riders, scenes, takes
+from ictool import blocking, closedset, consent, events, people, productions, riders, scenes, takes
 from ictool.permissions import allowed
 from ictool.realtime import person_room, publish, role_room
 
@@ -225,13 +225,15 @@ def announce(db: Database, scene_id: int) -> dict:
     with force_locale("en"):
         full = clearance(db, scene_id)
     rooms = [role_room(scene["production_id"], role) for role in ANNOUNCE_ROLES]
-    publish("scene:clearance", full, to=rooms)
+    publish(events.SCENE_CLEARANCE, full, to=rooms)
     for person_id in scenes.performer_ids(db, scene_id):
         person = people.get(db, person_id)
         if person is None:
             continue
         with force_locale(person["language"] or "en"):
-            publish("scene:clearance", clearance(db, scene_id, person), to=person_room(person_id))
+            publish(
+                events.SCENE_CLEARANCE, clearance(db, scene_id, person), to=person_room(person_id)
+            )
     return full
 
 
@@ -244,7 +246,7 @@ def announce_off_roster(db: Database, scene: dict, person: dict) -> None:
         "name": person["name"],
     }
     rooms = [role_room(scene["production_id"], role) for role in OFF_ROSTER_ROLES]
-    publish("scene:off_roster", data, to=rooms)
+    publish(events.SCENE_OFF_ROSTER, data, to=rooms)
 
 
 def announce_closure(db: Database, scene: dict, answer: dict | None = None) -> None:
@@ -254,6 +256,6 @@ def announce_closure(db: Database, scene: dict, answer: dict | None = None) -> N
     if answer is None:
         data = {"scene_id": scene["id"], "scene_number": scene["number"]}
         rooms = [person_room(pid) for pid in scenes.performer_ids(db, scene["id"])]
-        publish("scene:closure_prompt", data, to=[*rooms, ic_room])
+        publish(events.SCENE_CLOSURE_PROMPT, data, to=[*rooms, ic_room])
         return
-    publish("scene:closure", dict(answer, scene_number=scene["number"]), to=ic_room)
+    publish(events.SCENE_CLOSURE, dict(answer, scene_number=scene["number"]), to=ic_room)

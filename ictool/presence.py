@@ -6,6 +6,7 @@ Only the ADs' comings and goings are announced, to the IC and AD rooms.
 
 import threading
 
+from ictool import events
 from ictool.realtime import publish, role_room
 
 WATCHED_ROLES = ("first_ad", "second_ad")
@@ -53,7 +54,9 @@ def _announce(person: dict, online: bool) -> None:
     if person["role"] not in WATCHED_ROLES:
         return
     data = {"person_id": person["id"], "role": person["role"], "online": online}
-    publish("presence:update", data, to=[role_room(person["production_id"], r) for r in TOLD_ROLES])
+    publish(
+        events.PRESENCE_UPDATE, data, to=[role_room(person["production_id"], r) for r in TOLD_ROLES]
+    )
 
 
 def of_people(people_list: list[dict]) -> list[dict]:

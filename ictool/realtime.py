@@ -15,6 +15,7 @@ import socketio as socketio_lib
 from flask import Flask
 from flask_socketio import SocketIO
 
+from ictool.events import Event
 from ictool.security import SocketJSON
 
 socketio = SocketIO()
@@ -35,9 +36,12 @@ def role_room(production_id: int, role: str) -> str:
     return f"role:{production_id}:{role}"
 
 
-def publish(event: str, data: dict, to: str | list[str]) -> None:
-    """Send an event about committed data to one room or several."""
-    socketio.emit(event, data, to=to)
+def publish(event: Event, data: dict, to: str | list[str]) -> None:
+    """Send an event of the catalogue (`ictool.events`) about committed data to one room
+    or several."""
+    if not isinstance(event, Event):
+        raise TypeError(f"publish an event of ictool.events, not {event!r}")
+    socketio.emit(event.name, data, to=to)
 
 
 log = logging.getLogger(__name__)

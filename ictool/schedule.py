@@ -17,7 +17,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import audit, clearance, people, productions, scenes
+from ictool import audit, clearance, events, people, productions, scenes
 from ictool.db import transaction
 from ictool.realtime import person_room, publish, role_room
 
@@ -528,7 +528,9 @@ def announce(
         people_told.update(scenes.performer_ids(db, scene_id))
     rooms = [role_room(production_id, role) for role in SCREEN_ROLES]
     rooms += [person_room(p) for p in sorted(people_told)]
-    publish("schedule:changed", {"production_id": production_id, "scene_ids": scene_ids}, to=rooms)
+    publish(
+        events.SCHEDULE_CHANGED, {"production_id": production_id, "scene_ids": scene_ids}, to=rooms
+    )
     for scene_id in scene_ids:  # a scene with nothing to clear shows no clearance panel
         scene = scenes.get(db, scene_id)
         if scene is not None and (scenes.is_intimate(scene) or scene["closed_set"]):

@@ -16,7 +16,7 @@ from flask import current_app, g, request, session
 from flask_babel import gettext as _
 from flask_socketio import join_room
 
-from ictool import alerts, people, presence, ratelimit, textguard
+from ictool import alerts, events, people, presence, ratelimit, textguard
 from ictool.alerts import AlertError
 from ictool.auth import bearer_token, person_from_request
 from ictool.db import get_db
@@ -196,9 +196,15 @@ def register() -> None:
     """Attach the handlers (called once by the app factory)."""
     socketio.on_event("connect", on_connect)
     socketio.on_event("disconnect", on_disconnect)
-    socketio.on_event("alert:raise", on_alert_raise)
-    socketio.on_event("alert:ack", on_alert_ack)
-    socketio.on_event("alert:resolve", on_alert_resolve)
-    socketio.on_event("alert:received", on_alert_received)
-    socketio.on_event("alert:sync", on_alert_sync)
-    socketio.on_event("alert:ack_sender", on_alert_ack_sender)
+    handlers = {
+        events.ALERT_RAISE: on_alert_raise,
+        events.ALERT_ACK: on_alert_ack,
+        events.ALERT_RESOLVE: on_alert_resolve,
+        events.ALERT_RECEIVED: on_alert_received,
+        events.ALERT_SYNC: on_alert_sync,
+        events.ALERT_ACK_SENDER: on_alert_ack_sender,
+    }
+    if set(handlers) != set(events.TO_SERVER):
+        raise RuntimeError("every client event of the catalogue needs its one handler")
+    for event, handler in handlers.items():
+        socketio.on_event(event.name, handler)

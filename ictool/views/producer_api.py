@@ -8,6 +8,7 @@ from ictool import (
     briefing,
     budget,
     callsheet,
+    events,
     ical,
     production_settings,
     productions,
@@ -189,7 +190,7 @@ def acknowledge(person: dict, language: str | None) -> dict:
     """Save the acknowledgement, then tell the producers' screens."""
     ack = briefing.acknowledge(get_db(), person, language)
     publish(
-        "briefing:acknowledged",
+        events.BRIEFING_ACKNOWLEDGED,
         {"person_id": person["id"], "acknowledged_at": ack["acknowledged_at"]},
         to=role_room(person["production_id"], "producer"),
     )

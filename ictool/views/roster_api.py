@@ -8,7 +8,7 @@ told on their own devices.
 from flask import Blueprint, abort, jsonify
 from flask_babel import gettext as _
 
-from ictool import clearance, closedset, riders, roster
+from ictool import clearance, closedset, events, riders, roster
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.permissions import require
@@ -33,7 +33,9 @@ def _announce(scene: dict, changed: list[dict]) -> None:
     for person in changed:
         on = closedset.belongs(db, scene, person["id"])
         data = {"scene_id": scene["id"], "scene_number": scene["number"], "on_roster": on}
-        publish("scene:roster", dict(data, person_id=person["id"]), to=person_room(person["id"]))
+        publish(
+            events.SCENE_ROSTER, dict(data, person_id=person["id"]), to=person_room(person["id"])
+        )
         if person["id"] in off:
             clearance.announce_off_roster(db, scene, person)
 
