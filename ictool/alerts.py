@@ -11,14 +11,12 @@ import re
 import uuid
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlite_utils import Database
 
-from ictool import audit, events, people, push, scenes
-from ictool.db import get_db, now, transaction
+from ictool import audit, people, scenes
+from ictool.db import now, transaction
 from ictool.permissions import ALERTING_ROLES, allowed
-from ictool.realtime import person_room, publish
 
 KINDS = ("pause", "concern", "withdrawal")
 PUBLIC_KINDS = ("pause", "concern")  # withdrawal is raised by the consent code only
@@ -482,36 +480,10 @@ def recipients(db: Database, alert: dict) -> list[dict]:
     return told
 
 
-def announce(
-    alert_id: int, event: str = "new", *, alarm: bool | None = None, db: Database | None = None
-) -> None:
-    """Publish a committed alert to each recipient's own devices, each getting the view they
-    may see; ring (alarm, web push) on a new alert and on escalation. Needs an app context;
-    call it after your transaction has committed."""
-    db = db or get_db()
-    if db.conn.in_transaction:
-        raise RuntimeError("announce an alert only after its transaction has committed")
-    alert = get(db, alert_id)
-    if alert is None:
-        return
-    ring = (event == "new" and not _flooding(db, alert)) if alarm is None else alarm
-    pushes: list[tuple[int, dict]] = []
-    for person in recipients(db, alert):
-        view = view_for(db, alert, person)
-        if view is None:
-            continue
-        rings = ring and not view["mine"]
-        published = events.ALERT_NEW if event == "new" else events.ALERT_UPDATE
-        publish(published, dict(view, alarm=rings), to=person_room(person["id"]))
-        if rings:
-            pushes.append((person["id"], push_payload(view, person["language"])))
-    push.send_later(current_app, pushes)
-
-
 FLOOD_RINGS = 3  # a sender's open concerns that ring; later ones are listed quietly
 
 
-def _flooding(db: Database, alert: dict) -> bool:
+def flooding(db: Database, alert: dict) -> bool:
     """Has this sender already FLOOD_RINGS open concerns before this one? Then it is shown
     in every list (grouped under the sender) but does not ring again. (A pause is one per
     person anyway; a consent withdrawal always rings.)"""

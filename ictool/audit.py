@@ -5,6 +5,7 @@ Entries carry ids and codes, never private text (concern text, boundaries).
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -29,6 +30,15 @@ def _digest(prev_hash: str, entry: dict) -> str:
         sort_keys=True,
     )
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+_scene_watchers: list[Callable[[Database, int], None]] = []
+
+
+def watch_scenes(watcher: Callable[[Database, int], None]) -> None:
+    """Call `watcher(db, scene_id)` inside the transaction of every entry about a scene (how
+    `announce` learns, once it commits, that the scene's clearance may have changed)."""
+    _scene_watchers.append(watcher)
 
 
 def record(
@@ -59,6 +69,9 @@ def record(
             f"INSERT INTO audit ({columns}) VALUES ({', '.join('?' * len(entry))})",  # noqa: S608
             list(entry.values()),
         )
+        if subject and subject.startswith("scene:"):
+            for watcher in _scene_watchers:
+                watcher(db, int(subject.removeprefix("scene:")))
         return cursor.lastrowid
 
 

@@ -36,9 +36,8 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import blocking, closedset, consent, events, people, productions, riders, scenes, takes
+from ictool import blocking, closedset, consent, productions, riders, scenes, takes
 from ictool.permissions import allowed
-from ictool.realtime import person_room, publish, role_room
 
 CODES = (
     "rider_missing",
@@ -55,8 +54,6 @@ CODES = (
 FLAGS = {"rider_late"}  # shown, never blocking
 PRIVATE = {"rider_missing", "rider_late", "consent_withdrawn", "consent_pending", "not_good_to_go"}
 GARMENT_CONTENT = {"simulated_sex", "partial_nudity", "full_nudity"}
-ANNOUNCE_ROLES = ("coordinator", "first_ad", "second_ad", "director")
-OFF_ROSTER_ROLES = ("coordinator", "first_ad", "second_ad")
 
 
 @dataclass
@@ -213,49 +210,3 @@ def _clearance(db: Database, scene_id: int, viewer: dict | None) -> dict:
         "cleared": not any(r["blocking"] for r in reasons),
         "reasons": reasons,
     }
-
-
-# --- live announcements (after the change is committed) -----------------------------------
-
-
-def announce(db: Database, scene_id: int) -> dict:
-    """Publish `scene:clearance` to the IC, ADs and director, and to each performer in the
-    scene in their own language and privacy; return the full answer."""
-    scene = scenes.get(db, scene_id)
-    with force_locale("en"):
-        full = clearance(db, scene_id)
-    rooms = [role_room(scene["production_id"], role) for role in ANNOUNCE_ROLES]
-    publish(events.SCENE_CLEARANCE, full, to=rooms)
-    for person_id in scenes.performer_ids(db, scene_id):
-        person = people.get(db, person_id)
-        if person is None:
-            continue
-        with force_locale(person["language"] or "en"):
-            publish(
-                events.SCENE_CLEARANCE, clearance(db, scene_id, person), to=person_room(person_id)
-            )
-    return full
-
-
-def announce_off_roster(db: Database, scene: dict, person: dict) -> None:
-    """Flag at once to the IC and the ADs that someone off the roster checked in."""
-    data = {
-        "scene_id": scene["id"],
-        "scene_number": scene["number"],
-        "person_id": person["id"],
-        "name": person["name"],
-    }
-    rooms = [role_room(scene["production_id"], role) for role in OFF_ROSTER_ROLES]
-    publish(events.SCENE_OFF_ROSTER, data, to=rooms)
-
-
-def announce_closure(db: Database, scene: dict, answer: dict | None = None) -> None:
-    """After a wrap, prompt the performers and the IC for closure; after an answer, tell
-    the IC (an answer of "talk" asks the IC to come over)."""
-    ic_room = role_room(scene["production_id"], "coordinator")
-    if answer is None:
-        data = {"scene_id": scene["id"], "scene_number": scene["number"]}
-        rooms = [person_room(pid) for pid in scenes.performer_ids(db, scene["id"])]
-        publish(events.SCENE_CLOSURE_PROMPT, data, to=[*rooms, ic_room])
-        return
-    publish(events.SCENE_CLOSURE, dict(answer, scene_number=scene["number"]), to=ic_room)

@@ -9,7 +9,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -78,9 +78,27 @@ def _begin(db: sqlite_utils.Database) -> None:
             log.warning("database busy beyond %s ms; retrying the write", BUSY_TIMEOUT_MS)
 
 
+def after_commit(db: sqlite_utils.Database, key: object, call: Callable[[], object]) -> None:
+    """Run `call()` once the transaction open on `db` has committed (once per key, in the
+    order first asked); if it rolls back, never. Used to announce what was written."""
+    if not db.conn.in_transaction:
+        raise RuntimeError("after_commit needs an open transaction")
+    db.__dict__.setdefault("_after_commit", {}).setdefault(key, call)
+
+
+def _run_after_commit(db: sqlite_utils.Database) -> None:
+    pending = db.__dict__.pop("_after_commit", {})
+    for call in pending.values():
+        try:
+            call()
+        except Exception as error:  # the write stands; a live event is never the only copy
+            log.error("after-commit call failed: %s", type(error).__name__, exc_info=error)
+
+
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """A write transaction that takes the write lock up front (no upgrade deadlocks)."""
+    """A write transaction that takes the write lock up front (no upgrade deadlocks); what
+    was asked to run `after_commit` runs once it has committed."""
     if db.conn.in_transaction:
         with db.atomic():
             yield db
@@ -89,10 +107,13 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         _begin(db)
         try:
             yield db
+            off_loop("commit", db.conn.execute, "COMMIT")  # fsync: milliseconds, tens when busy
         except BaseException:
-            db.conn.rollback()
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            db.__dict__.pop("_after_commit", None)  # nothing was written: nothing to tell
             raise
-        off_loop("commit", db.conn.execute, "COMMIT")  # fsync: milliseconds, tens when busy
+    _run_after_commit(db)
 
 
 _pools: dict = {}

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from flask import Flask
 from sqlite_utils import Database
 
-from ictool import alerts, witness
+from ictool import alerts, announce, witness
 from ictool.db import connect, transaction
 from ictool.realtime import socketio
 
@@ -53,7 +53,7 @@ def tick(app: Flask, db: Database) -> list[int]:
     escalated = alerts.escalate_due(db, datetime.now(UTC), default)
     for alert_id in escalated:
         log.info("alert %s escalated", alert_id)
-        alerts.announce(alert_id, "update", alarm=True, db=db)
+        announce.alert(alert_id, "update", alarm=True, db=db)
     return escalated
 
 

@@ -18,6 +18,7 @@ class Event:
     to: str  # who receives it: "server", or the people a server event goes to
     fields: tuple[str, ...]  # the payload's keys (an alert view's are in `alerts.view_for`)
     doc: str
+    roles: tuple[str, ...] = ()  # the role rooms it goes to (besides any person's own)
 
 
 # --- client → server ----------------------------------------------------------------------
@@ -73,18 +74,21 @@ PRESENCE_UPDATE = Event(
     "the IC and the ADs",
     ("person_id", "role", "online"),
     "An AD came online or went offline.",
+    roles=("coordinator", "first_ad", "second_ad"),
 )
 SCENE_CLEARANCE = Event(
     "scene:clearance",
     "the IC, the ADs and the director; each performer in the scene their own reading",
     ("scene_id", "cleared", "reasons"),
     "Whether the scene is cleared to shoot, and why not.",
+    roles=("coordinator", "first_ad", "second_ad", "director"),
 )
 SCENE_OFF_ROSTER = Event(
     "scene:off_roster",
     "the IC and the ADs",
     ("scene_id", "scene_number", "person_id", "name"),
     "Someone not on the closed set's roster checked in.",
+    roles=("coordinator", "first_ad", "second_ad"),
 )
 SCENE_ROSTER = Event(
     "scene:roster",
@@ -97,24 +101,28 @@ SCENE_CLOSURE_PROMPT = Event(
     "the scene's performers and the IC",
     ("scene_id", "scene_number"),
     "The scene is wrapped: how are you?",
+    roles=("coordinator",),
 )
 SCENE_CLOSURE = Event(
     "scene:closure",
     "the IC alone",
     ("scene_id", "person_id", "status", "scene_number"),
     'A closure answer: "ok", or "talk" (come over).',
+    roles=("coordinator",),
 )
 BRIEFING_ACKNOWLEDGED = Event(
     "briefing:acknowledged",
     "the producers",
     ("person_id", "acknowledged_at"),
     "Someone acknowledged the crew briefing.",
+    roles=("producer",),
 )
 SCHEDULE_CHANGED = Event(
     "schedule:changed",
     "the IC, the ADs, the director, the producers and the performers of the scenes touched",
     ("production_id", "scene_ids"),
     "The schedule changed: re-read the day.",
+    roles=("coordinator", "first_ad", "second_ad", "director", "producer"),
 )
 
 CATALOGUE: tuple[Event, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Event))

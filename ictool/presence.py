@@ -6,11 +6,9 @@ Only the ADs' comings and goings are announced, to the IC and AD rooms.
 
 import threading
 
-from ictool import events
-from ictool.realtime import publish, role_room
+from ictool import announce
 
 WATCHED_ROLES = ("first_ad", "second_ad")
-TOLD_ROLES = ("coordinator", "first_ad", "second_ad")
 
 _sockets: dict[int, set[str]] = {}
 _who: dict[str, dict] = {}  # sid -> the person's id, role and production
@@ -51,12 +49,8 @@ def is_online(person_id: int) -> bool:
 
 
 def _announce(person: dict, online: bool) -> None:
-    if person["role"] not in WATCHED_ROLES:
-        return
-    data = {"person_id": person["id"], "role": person["role"], "online": online}
-    publish(
-        events.PRESENCE_UPDATE, data, to=[role_room(person["production_id"], r) for r in TOLD_ROLES]
-    )
+    if person["role"] in WATCHED_ROLES:
+        announce.presence(person, online)
 
 
 def of_people(people_list: list[dict]) -> list[dict]:

@@ -17,14 +17,12 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import audit, clearance, events, people, productions, scenes
+from ictool import announce, audit, people, productions, scenes
 from ictool.db import transaction
-from ictool.realtime import person_room, publish, role_room
 
 LIMITS = {"location": 120, "number": 12, "description": 300}
 CALL_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 ROSTER_ROLES = ("coordinator", "director", "first_ad")  # on every closed set, as role codes
-SCREEN_ROLES = ("coordinator", "first_ad", "second_ad", "director", "producer")
 SCENE_FIELDS = ("number", "description", "intimacy", "closed_set", "cast")
 DAY_FIELDS = ("date", "location", "call_time")
 PART_OF_A_SCENE = {"scene_performers", "scene_roster"}  # deleted with it; not "records"
@@ -228,7 +226,7 @@ def add_day(
         audit.record(
             db, "day.added", actor_id=actor_id, production_id=production_id, subject=f"day:{day_id}"
         )
-    announce(db, production_id)
+    announce.schedule_changed(db, production_id)
     return day_id
 
 
@@ -257,7 +255,9 @@ def edit_day(db: Database, day: dict, changes: dict, actor_id: int | None) -> li
                 subject=f"day:{day['id']}",
                 fields=sorted(new),
             )
-        announce(db, day["production_id"], [s["id"] for s in scenes.of_day(db, day["id"])])
+        announce.schedule_changed(
+            db, day["production_id"], [s["id"] for s in scenes.of_day(db, day["id"])]
+        )
     return sorted(new)
 
 
@@ -286,7 +286,7 @@ def delete_day(db: Database, day: dict, actor_id: int | None) -> None:
             production_id=day["production_id"],
             subject=f"day:{day['id']}",
         )
-    announce(db, day["production_id"])
+    announce.schedule_changed(db, day["production_id"])
 
 
 # --- scenes ---------------------------------------------------------------------------------
@@ -312,7 +312,7 @@ def add_scene(db: Database, production_id: int, fields: dict, actor_id: int | No
             db, production_id, day_id, number, description, intimacy, closed, cast
         )
         audit.record_for_scene(db, "scene.added", scenes.get(db, scene_id), actor_id)
-    announce(db, production_id, [scene_id])
+    announce.schedule_changed(db, production_id, [scene_id])
     return scene_id
 
 
@@ -382,7 +382,7 @@ def edit_scene(db: Database, scene: dict, changes: dict, actor_id: int | None) -
             cast_added=added,
             cast_removed=removed,
         )
-    announce(db, pid, [scene["id"]], performers=removed)
+    announce.schedule_changed(db, pid, [scene["id"]], performers=removed)
     return changed
 
 
@@ -445,7 +445,7 @@ def move_scene(
         audit.record_for_scene(
             db, "scene.moved", scene, actor_id, from_day=scene["shoot_day_id"], to_day=to
         )
-    announce(db, scene["production_id"], [scene["id"]])
+    announce.schedule_changed(db, scene["production_id"], [scene["id"]])
 
 
 def reorder_day(
@@ -473,7 +473,7 @@ def reorder_day(
             subject=f"day:{day_id}" if day_id else None,
             scene_ids=scene_ids,
         )
-    announce(db, production_id, scene_ids)
+    announce.schedule_changed(db, production_id, scene_ids)
 
 
 def shift(db: Database, scene: dict, step: int, actor_id: int | None) -> None:
@@ -500,7 +500,7 @@ def delete_scene(db: Database, scene: dict, actor_id: int | None) -> None:
     with transaction(db):
         remove_scene_rows(db, scene)
         audit.record_for_scene(db, "scene.deleted", scene, actor_id)
-    announce(db, scene["production_id"], performers=cast)
+    announce.schedule_changed(db, scene["production_id"], performers=cast)
 
 
 def remove_scene_rows(db: Database, scene: dict) -> None:
@@ -509,29 +509,3 @@ def remove_scene_rows(db: Database, scene: dict) -> None:
         db.execute(f"DELETE FROM {table} WHERE scene_id = ?", [scene["id"]])  # noqa: S608
     db.execute("DELETE FROM scenes WHERE id = ?", [scene["id"]])
     _renumber(db, [s["id"] for s in _scenes_on(db, scene["production_id"], scene["shoot_day_id"])])
-
-
-# --- live announcements (after the change is committed) -------------------------------------
-
-
-def announce(
-    db: Database,
-    production_id: int,
-    scene_ids: list[int] = (),
-    performers: list[int] = (),
-) -> None:
-    """Tell the open schedule screens (and the performers of the scenes touched) to re-read,
-    then re-announce each touched scene's clearance (its day, call or content changed)."""
-    scene_ids = sorted(set(scene_ids))
-    people_told = set(performers)
-    for scene_id in scene_ids:
-        people_told.update(scenes.performer_ids(db, scene_id))
-    rooms = [role_room(production_id, role) for role in SCREEN_ROLES]
-    rooms += [person_room(p) for p in sorted(people_told)]
-    publish(
-        events.SCHEDULE_CHANGED, {"production_id": production_id, "scene_ids": scene_ids}, to=rooms
-    )
-    for scene_id in scene_ids:  # a scene with nothing to clear shows no clearance panel
-        scene = scenes.get(db, scene_id)
-        if scene is not None and (scenes.is_intimate(scene) or scene["closed_set"]):
-            clearance.announce(db, scene_id)

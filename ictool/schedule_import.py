@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import audit, people, productions, scenes, schedule
+from ictool import announce, audit, people, productions, scenes, schedule
 from ictool.db import transaction
 from ictool.i18n import role_label
 
@@ -512,5 +512,5 @@ def import_csv(
         )
     affected = sorted({i for ids in touched.values() for i in ids})
     told = {p for i in affected for p in performers_before.get(i, [])}
-    schedule.announce(db, production_id, affected, performers=sorted(told))
+    announce.schedule_changed(db, production_id, affected, performers=sorted(told))
     return report

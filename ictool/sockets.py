@@ -16,7 +16,7 @@ from flask import current_app, g, request, session
 from flask_babel import gettext as _
 from flask_socketio import join_room
 
-from ictool import alerts, events, people, presence, ratelimit, textguard
+from ictool import alerts, announce, events, people, presence, ratelimit, textguard
 from ictool.alerts import AlertError
 from ictool.auth import bearer_token, person_from_request
 from ictool.db import get_db
@@ -136,7 +136,7 @@ def on_alert_raise(person: dict, data: object) -> dict:
         raise AlertError(403, _("This is not available to your role."))
     alert, created = alerts.raise_alert(db, person, data, kinds=alerts.PUBLIC_KINDS)
     if created:
-        alerts.announce(alert["id"], "new")
+        announce.alert(alert["id"], "new")
     return {"status": 201 if created else 200, "alert": alerts.view_for(db, alert, person)}
 
 
@@ -145,7 +145,7 @@ def on_alert_ack(person: dict, data: object) -> dict:
     """The IC or an AD acknowledges; the sender and other handlers see who."""
     alert, changed = alerts.acknowledge(get_db(), _alert_id(data), person)
     if changed:
-        alerts.announce(alert["id"], "update", alarm=False)
+        announce.alert(alert["id"], "update", alarm=False)
     return {"status": 200, "alert": alerts.view_for(get_db(), alert, person)}
 
 
@@ -155,7 +155,7 @@ def on_alert_resolve(person: dict, data: object) -> dict:
     note = data.get("note") if isinstance(data, dict) else None
     alert, changed = alerts.resolve(get_db(), _alert_id(data), person, note)
     if changed:
-        alerts.announce(alert["id"], "update", alarm=False)
+        announce.alert(alert["id"], "update", alarm=False)
     return {"status": 200, "alert": alerts.view_for(get_db(), alert, person)}
 
 
@@ -164,7 +164,7 @@ def on_alert_received(person: dict, data: object) -> dict:
     """A device showed an alert; an AD's or the IC's first delivery is told to the sender."""
     alert, tell = alerts.mark_delivered(get_db(), _alert_id(data), person)
     if tell:
-        alerts.announce(alert["id"], "update", alarm=False)
+        announce.alert(alert["id"], "update", alarm=False)
     return {"status": 200}
 
 
@@ -188,7 +188,7 @@ def on_alert_ack_sender(person: dict, data: object) -> dict:
     sender_id = data.get("sender_id") if isinstance(data, dict) else None
     changed = alerts.acknowledge_sender(get_db(), sender_id, person)
     for alert_id in changed:
-        alerts.announce(alert_id, "update", alarm=False)
+        announce.alert(alert_id, "update", alarm=False)
     return {"status": 200, "acknowledged": changed}
 
 

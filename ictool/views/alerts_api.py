@@ -4,7 +4,7 @@ who of the ADs is online. The same rules as the socket events (ictool/alerts.py)
 from flask import Blueprint, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 
-from ictool import alerts, people, presence, push
+from ictool import alerts, announce, people, presence, push
 from ictool.alerts import AlertError
 from ictool.auth import current_person
 from ictool.db import get_db
@@ -44,7 +44,7 @@ def raise_alert():
     except AlertError as refused:
         _refuse(refused)
     if created:
-        alerts.announce(alert["id"], "new")
+        announce.alert(alert["id"], "new")
     return jsonify(alerts.view_for(get_db(), alert, person)), 201 if created else 200
 
 
@@ -77,7 +77,7 @@ def acknowledge_sender():
     except AlertError as refused:
         _refuse(refused)
     for alert_id in changed:
-        alerts.announce(alert_id, "update", alarm=False)
+        announce.alert(alert_id, "update", alarm=False)
     return jsonify(acknowledged=changed)
 
 
@@ -95,7 +95,7 @@ def _handle(alert_id: int, action: str):
     except AlertError as refused:
         _refuse(refused)
     if changed:
-        alerts.announce(alert_id, "update", alarm=False)
+        announce.alert(alert_id, "update", alarm=False)
     return jsonify(alerts.view_for(db, alert, person))
 
 

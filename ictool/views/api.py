@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 
 from ictool import (
     blocking,
-    clearance,
     people,
     productions,
     realtime,
@@ -129,7 +128,6 @@ def blocking_save(scene_id: int):
         saved = blocking.save(get_db(), scene_id, json_body().get("beats"), person["id"])
     except ValueError as exc:
         abort(422, description=str(exc))
-    clearance.announce(get_db(), scene_id)  # a new version makes earlier consent stale
     return jsonify(saved), 201
 
 

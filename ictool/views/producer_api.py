@@ -5,10 +5,10 @@ from flask import Blueprint, Response, abort, jsonify, request
 from flask_babel import gettext as _
 
 from ictool import (
+    announce,
     briefing,
     budget,
     callsheet,
-    events,
     ical,
     production_settings,
     productions,
@@ -21,7 +21,6 @@ from ictool import (
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.permissions import require
-from ictool.realtime import publish, role_room
 from ictool.views import json_body
 
 bp = Blueprint("producer_api", __name__, url_prefix="/api")
@@ -189,11 +188,7 @@ def briefing_text():
 def acknowledge(person: dict, language: str | None) -> dict:
     """Save the acknowledgement, then tell the producers' screens."""
     ack = briefing.acknowledge(get_db(), person, language)
-    publish(
-        events.BRIEFING_ACKNOWLEDGED,
-        {"person_id": person["id"], "acknowledged_at": ack["acknowledged_at"]},
-        to=role_room(person["production_id"], "producer"),
-    )
+    announce.briefing_acknowledged(person, ack)
     return ack
 
 

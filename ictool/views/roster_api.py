@@ -8,11 +8,10 @@ told on their own devices.
 from flask import Blueprint, abort, jsonify
 from flask_babel import gettext as _
 
-from ictool import clearance, closedset, events, riders, roster
+from ictool import announce, closedset, riders, roster
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.permissions import require
-from ictool.realtime import person_room, publish
 from ictool.views.scenes_api import _body, _closed, _refusals, _scene
 
 bp = Blueprint("roster_api", __name__, url_prefix="/api")
@@ -21,23 +20,6 @@ bp = Blueprint("roster_api", __name__, url_prefix="/api")
 def _person(scene: dict, person_id: object) -> dict:
     with _refusals():
         return closedset.person_of(get_db(), scene, person_id)
-
-
-def _announce(scene: dict, changed: list[dict]) -> None:
-    """After a committed roster change: the clearance to everyone who follows the scene,
-    `scene:roster` to each person put on or taken off, and the off-roster flag for anyone
-    checked in who is no longer on it."""
-    db = get_db()
-    clearance.announce(db, scene["id"])
-    off = {p["id"] for p in closedset.off_roster(db, scene["id"])}
-    for person in changed:
-        on = closedset.belongs(db, scene, person["id"])
-        data = {"scene_id": scene["id"], "scene_number": scene["number"], "on_roster": on}
-        publish(
-            events.SCENE_ROSTER, dict(data, person_id=person["id"]), to=person_room(person["id"])
-        )
-        if person["id"] in off:
-            clearance.announce_off_roster(db, scene, person)
 
 
 @bp.get("/scenes/<int:scene_id>/roster")
@@ -57,7 +39,7 @@ def roster_add(scene_id: int):
     target = _person(found, data.get("person_id"))
     with _refusals():
         entry, created = roster.add(get_db(), found, target, data.get("purpose"), me["id"])
-    _announce(found, [target])
+    announce.roster(get_db(), found, [target])
     return jsonify(entry), 201 if created else 200
 
 
@@ -68,7 +50,7 @@ def roster_remove(scene_id: int, person_id: int):
     target = _person(found, person_id)
     with _refusals():
         roster.remove(get_db(), found, target, me["id"])
-    _announce(found, [target])
+    announce.roster(get_db(), found, [target])
     return jsonify(removed=person_id)
 
 
@@ -79,7 +61,7 @@ def roster_essential(scene_id: int):
     _closed(found)
     added = roster.add_essentials(get_db(), found, me["id"])
     if added:
-        _announce(found, added)
+        announce.roster(get_db(), found, added)
     return jsonify(added=added, roster=roster.listing(get_db(), found))
 
 
@@ -90,7 +72,6 @@ def rider_record(scene_id: int, person_id: int):
     me, found = _scene(scene_id, "riders.edit")
     with _refusals():
         row = riders.record(get_db(), found, person_id, _body(), me["id"])
-    clearance.announce(get_db(), scene_id)
     return jsonify(row)
 
 

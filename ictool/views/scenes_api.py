@@ -9,7 +9,17 @@ from contextlib import contextmanager
 from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
 
-from ictool import alerts, clearance, closedset, consent, people, scene_panel, scenes, takes
+from ictool import (
+    alerts,
+    announce,
+    clearance,
+    closedset,
+    consent,
+    people,
+    scene_panel,
+    scenes,
+    takes,
+)
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.permissions import allowed, require
@@ -110,7 +120,6 @@ def consent_confirm(scene_id: int):
     _intimate(found)
     with _refusals():
         state = consent.confirm(get_db(), found, person, _body().get("version"))
-    clearance.announce(get_db(), scene_id)
     return jsonify(state)
 
 
@@ -122,8 +131,7 @@ def consent_withdraw(scene_id: int):
     with _refusals():
         alert, created = consent.withdraw(get_db(), found, person, client_id)
     if created:
-        alerts.announce(alert["id"])
-        clearance.announce(get_db(), scene_id)
+        announce.alert(alert["id"])
     state = consent.state_for(get_db(), scene_id, person["id"])
     return jsonify(dict(state, alert_id=alert["id"])), 201 if created else 200
 
@@ -156,8 +164,7 @@ def check_in(scene_id: int):
     db = get_db()
     row, created = closedset.check_in(db, found, target["id"], me["id"], photo_ack=ack)
     if created and not row["on_roster"]:
-        clearance.announce_off_roster(db, found, target)
-    clearance.announce(db, scene_id)
+        announce.off_roster(db, found, target)
     state = scene_panel.closed_set_state(db, found, me)
     on_roster = closedset.belongs(db, found, target["id"])
     body = {"person_id": target["id"], "on_roster": on_roster}
@@ -174,7 +181,6 @@ def check_out(scene_id: int):
     _closed(found)
     target = _target(_body(), me, found)
     done = closedset.check_out(get_db(), found, target["id"], me["id"])
-    clearance.announce(get_db(), scene_id)
     return jsonify(person_id=target["id"], checked_out=done)
 
 
@@ -184,7 +190,6 @@ def no_photo_ack(scene_id: int):
     me, found = _scene(scene_id, "checkin.self")
     _closed(found)
     created = closedset.acknowledge_no_photos(get_db(), found, me["id"])
-    clearance.announce(get_db(), scene_id)
     return jsonify(person_id=me["id"], acknowledged=True), 201 if created else 200
 
 
@@ -203,7 +208,6 @@ def set_closed(scene_id: int):
     except closedset.OffRosterPresent as exc:  # asked again, naming them
         names = [people.public(p) for p in exc.people]
         return jsonify(error=str(exc), status=409, off_roster=names), 409
-    clearance.announce(get_db(), scene_id)
     return jsonify(closed_at=row["closed_at"], closed_by=row["closed_by"]), 201 if created else 200
 
 
@@ -213,7 +217,6 @@ def set_open(scene_id: int):
     me, found = _scene(scene_id, "set.close")
     _closed(found)
     reopened = closedset.reopen_set(get_db(), found, me["id"])
-    clearance.announce(get_db(), scene_id)
     return jsonify(reopened=reopened)
 
 
@@ -245,7 +248,6 @@ def garment_add(scene_id: int):
         row = closedset.add_garment(
             get_db(), found, data.get("item"), data.get("person_id"), me["id"]
         )
-    clearance.announce(get_db(), scene_id)
     return jsonify(row), 201
 
 
@@ -255,7 +257,6 @@ def garment_confirm(scene_id: int, garment_id: int):
     me, found = _scene(scene_id, "garments.confirm")
     with _refusals():
         row = closedset.confirm_garment(get_db(), found, garment_id, me)
-    clearance.announce(get_db(), scene_id)
     return jsonify(row)
 
 
@@ -264,7 +265,6 @@ def garment_remove(scene_id: int, garment_id: int):
     me, found = _scene(scene_id, "garments.edit")
     with _refusals():
         closedset.remove_garment(get_db(), found, garment_id, me["id"])
-    clearance.announce(get_db(), scene_id)
     return jsonify(removed=garment_id)
 
 
@@ -274,7 +274,6 @@ def take_call(scene_id: int):
     me, found = _scene(scene_id, "take.call")
     _intimate(found)
     number = takes.call_next_take(get_db(), found, me["id"])
-    clearance.announce(get_db(), scene_id)
     return jsonify(take=number), 201
 
 
@@ -286,7 +285,6 @@ def good_to_go(scene_id: int):
     data = _body()
     with _refusals():
         answer = takes.good_to_go(get_db(), found, me, data.get("take"), data.get("ok", True))
-    clearance.announce(get_db(), scene_id)
     return jsonify(answer)
 
 
@@ -296,7 +294,7 @@ def wrap(scene_id: int):
     me, found = _scene(scene_id, "scene.wrap")
     row, created = takes.wrap(get_db(), found, me["id"])
     if created:
-        clearance.announce_closure(get_db(), found)
+        announce.closure(get_db(), found)
     return jsonify(row), 201 if created else 200
 
 
@@ -306,5 +304,5 @@ def closure(scene_id: int):
     me, found = _scene(scene_id, "closure.answer")
     with _refusals():
         answer = takes.answer_closure(get_db(), found, me, _body().get("status"))
-    clearance.announce_closure(get_db(), found, dict(answer, name=me["name"]))
+    announce.closure(get_db(), found, dict(answer, name=me["name"]))
     return jsonify(answer)
