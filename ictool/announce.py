@@ -41,7 +41,7 @@ def alert(
         return
     ring = (event == "new" and not alerts.flooding(db, found)) if alarm is None else alarm
     published = events.ALERT_NEW if event == "new" else events.ALERT_UPDATE
-    pushes: list[tuple[int, dict]] = []
+    ringing: list[tuple[dict, dict]] = []
     for person in alerts.recipients(db, found):
         view = alerts.view_for(db, found, person)
         if view is None:
@@ -49,7 +49,13 @@ def alert(
         rings = ring and not view["mine"]
         publish(published, dict(view, alarm=rings), to=person_room(person["id"]))
         if rings:
-            pushes.append((person["id"], alerts.push_payload(view, person["language"])))
+            ringing.append((person, view))
+    subscribed = push.subscribed(db, [person["id"] for person, _view in ringing])
+    pushes = [
+        (person["id"], alerts.push_payload(view, person["language"]))
+        for person, view in ringing
+        if person["id"] in subscribed  # the words are made only for a phone that has push
+    ]
     push.send_later(current_app, pushes)
 
 

@@ -237,14 +237,19 @@ def send_later(app: Flask, jobs: list[tuple[int, dict]]) -> None:
 
 
 def _anyone_subscribed(db: Database, jobs: list[tuple[int, dict]]) -> bool:
-    ids = json.dumps([int(person_id) for person_id, _payload in jobs])
-    return bool(
-        db.execute(
-            "SELECT 1 FROM push_subscriptions"
-            " WHERE person_id IN (SELECT value FROM json_each(?)) LIMIT 1",
-            [ids],
-        ).fetchone()
+    return bool(subscribed(db, [person_id for person_id, _payload in jobs]))
+
+
+def subscribed(db: Database, person_ids: list[int]) -> set[int]:
+    """Which of these people have at least one push subscription."""
+    if not person_ids:
+        return set()
+    rows = db.execute(
+        "SELECT DISTINCT person_id FROM push_subscriptions"
+        " WHERE person_id IN (SELECT value FROM json_each(?))",
+        [json.dumps([int(person_id) for person_id in person_ids])],
     )
+    return {row[0] for row in rows}
 
 
 _executor: ThreadPoolExecutor | None = None
