@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from flask import Flask
 
     from ictool import (
+        auth,
         config,
         connections,
         db,
@@ -67,7 +68,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     )
     config.load(app, test_config)
     db.init_app(app)
-    i18n.init_app(app)
+    i18n.init_app(app, auth.current_person)
     ratelimit.init_app(app)
     security.init_app(app)
     textguard.init_app(app)

@@ -1,6 +1,7 @@
 """Languages and the words for codes: each person's choice, remembered; else the
 phone's language; else English."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -35,16 +36,19 @@ RIDER_LABELS = {
 }
 
 babel = Babel()
+_signed_in: list[Callable[[], dict | None]] = []  # the app's current_person, from init_app
+
+
+def _current_person() -> dict | None:
+    return _signed_in[0]() if _signed_in else None
 
 
 def select_locale() -> str | None:
     """The person's language, else the session's, else the phone's; outside a request
     (a background thread with only the app) the default, English."""
-    from ictool.auth import current_person
-
     if not has_request_context():
         return None
-    person = current_person()
+    person = _current_person()
     if person and person.get("language") in LANGUAGES:
         return person["language"]
     if session.get("lang") in LANGUAGES:
@@ -125,10 +129,8 @@ def local_zone() -> str:
 
 
 def _template_helpers() -> dict:
-    from ictool.auth import current_person
-
     return {
-        "me": current_person(),
+        "me": _current_person(),
         "role_label": role_label,
         "roster_label": roster_label,
         "intimacy_label": lambda code: str(INTIMACY_LABELS.get(code, code)),
@@ -136,7 +138,10 @@ def _template_helpers() -> dict:
     }
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, current_person: Callable[[], dict | None]) -> None:
+    """Languages, dates and the words for codes in pages; `current_person` tells whose
+    language a request is in (handed in, so the words need not know how sign-in works)."""
+    _signed_in[:] = [current_person]
     # ICTOOL_BABEL_DEFAULT_TIMEZONE overrides it (e.g. Europe/Oslo on a laptop set to UTC)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", local_zone())
     babel.init_app(app, locale_selector=select_locale)
