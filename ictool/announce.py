@@ -11,7 +11,7 @@ receives them are declared in `ictool.events`.
 
 from collections.abc import Iterable
 
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import force_locale
 from sqlite_utils import Database
 
@@ -80,7 +80,8 @@ def scene_clearance(db: Database, scene_id: int) -> dict | None:
 
 
 def _clearance_once_committed(db: Database, scene_id: int) -> None:
-    after_commit(db, ("scene:clearance", scene_id), lambda: scene_clearance(db, scene_id))
+    if has_app_context():  # a script writing with no app (the demo seed) has nobody to tell
+        after_commit(db, ("scene:clearance", scene_id), lambda: scene_clearance(db, scene_id))
 
 
 audit.watch_scenes(_clearance_once_committed)
