@@ -28,6 +28,9 @@ def test_the_wheel_carries_templates_and_static_and_an_installed_copy_renders(tm
     assert "ictool/templates/base.html" in names
     assert "ictool/static/css/app.css" in names
     assert "ictool/static/vendor/socket.io.esm.min.js" in names
+    # the load tools ship beside the product, not in it (`ictool bench` with the test extra)
+    assert {"ictool_load/bench.py", "ictool_load/soak.py", "ictool_load/loadkit.py"} <= set(names)
+    assert not {"ictool/bench.py", "ictool/soak.py", "ictool/loadkit.py"} & set(names)
 
     target = tmp_path / "site"
     subprocess.run(

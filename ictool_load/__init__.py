@@ -1,0 +1,5 @@
+"""ictool's load tools, apart from the product: `ictool bench` (latency and broadcast cost),
+`ictool soak` (alerts under faults) and what they share (`loadkit`: a real server process,
+many asyncio Socket.IO clients, percentiles). They need the test extra
+(`pip install 'ictool[test]'`); the product (`ictool`) never imports them.
+"""
