@@ -77,9 +77,5 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     realtime.init_app(app)
     sockets.register()
     connections.init_app(app)
-    if app.config.get("BENCH"):  # ICTOOL_BENCH=1: `ictool bench` only
-        from ictool.bench import register_hooks
-
-        register_hooks()
     escalation.init_app(app)
     return app

@@ -114,13 +114,14 @@ def _print_links(links: list[dict], as_json: bool, qr: bool = True) -> None:
 
 
 class _Commands(click.Group):
-    """The commands, with `bench` and `soak` loaded only when asked for: they import asyncio
-    and ssl, which `serve` must not find already loaded when it patches for gevent. The
-    production and people commands live in `cli_people` (loaded the same way)."""
+    """The commands, with some loaded only when asked for. `bench` and `soak` are the load
+    tools (the `ictool_load` package, apart from the product): they import asyncio and ssl,
+    which `serve` must not find already loaded when it patches for gevent. The production
+    and people commands live in `cli_people`, which imports from this module."""
 
     lazy = {
-        "bench": ("ictool.bench", "bench"),
-        "soak": ("ictool.soak", "soak"),
+        "bench": ("ictool_load.bench", "bench"),
+        "soak": ("ictool_load.soak", "soak"),
         "setup-link": ("ictool.cli_people", "setup_link"),
         "production": ("ictool.cli_people", "production_group"),
         "people": ("ictool.cli_people", "people_group"),

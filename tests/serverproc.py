@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ictool.loadkit import Server, free_port
+from ictool_load.loadkit import Server, free_port
 
 __all__ = ["ROOT", "ServerProcess", "demo_database", "free_port"]
 

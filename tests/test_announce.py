@@ -12,9 +12,9 @@ from ictool.db import get_db, transaction
 PACKAGE = Path(__file__).resolve().parents[1] / "ictool"
 # Not domain modules: the way out itself, the live channel and web push, the socket layer
 # (it registers handlers and joins rooms), the connection budget (it closes transports), the
-# escalation job (it sleeps on the channel's loop), the app factory, the CLI and load tools.
+# escalation job (it sleeps on the channel's loop), the app factory and the CLI.
 NOT_DOMAIN = {"announce", "realtime", "push", "sockets", "connections", "escalation"}
-NOT_DOMAIN |= {"__init__", "__main__", "cli", "bench", "soak", "loadkit"}
+NOT_DOMAIN |= {"__init__", "__main__", "cli"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -40,7 +40,7 @@ def test_no_domain_module_imports_realtime_or_push():
 def test_only_announce_publishes_or_hands_pushes_over():
     callers = set()
     for path in [*PACKAGE.glob("*.py"), *PACKAGE.glob("views/*.py")]:
-        if path.stem in {"announce", "realtime", "push", "bench"}:
+        if path.stem in {"announce", "realtime", "push"}:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             name = getattr(node, "id", None) or getattr(node, "attr", None)

@@ -21,7 +21,7 @@ from serverproc import ROOT, ServerProcess, free_port
 
 from ictool import people
 from ictool.db import connect
-from ictool.loadkit import _tree
+from ictool_load.loadkit import _tree
 
 PHONES = 30
 PAUSES_EACH = 10

@@ -188,7 +188,7 @@ def test_a_token_revoked_behind_the_servers_back_is_disconnected_within_seconds(
 
 
 def test_revoking_on_one_process_disconnects_the_phone_on_another(tmp_path):
-    from ictool.loadkit import RedisServer
+    from ictool_load.loadkit import RedisServer
 
     redis = RedisServer().start()
     db_path = tmp_path / "shared.db"
@@ -232,7 +232,7 @@ def every_page(fetch) -> list[dict]:
 
 def test_a_flood_from_one_performer_hides_nobody_and_rings_once(server):
 
-    from ictool.loadkit import close_session, connect_client
+    from ictool_load.loadkit import close_session, connect_client
 
     live = server(ESCALATION_SECONDS=1, ALERT_PAGE=50)  # pages of 50: the flood spans three
     tom = bearer(live, "Tom Brennan")
@@ -320,7 +320,7 @@ def test_200_phones_pausing_at_once_are_all_saved_and_none_is_answered_5xx(tmp_p
 
     from ictool import people
     from ictool.db import connect, transaction
-    from ictool.loadkit import close_session, connect_client, disconnect_all
+    from ictool_load.loadkit import close_session, connect_client, disconnect_all
 
     db_path = tmp_path / "load.db"
     cast = demo_database(db_path)

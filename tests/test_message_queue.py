@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from serverproc import ServerProcess, free_port
 
-from ictool.loadkit import RedisServer
+from ictool_load.loadkit import RedisServer
 
 needs_redis = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="no redis-server (apt-get install -y redis-server)"

@@ -28,6 +28,9 @@ def test_the_wheel_carries_templates_and_static_and_an_installed_copy_renders(tm
     assert "ictool/templates/base.html" in names
     assert "ictool/static/css/app.css" in names
     assert "ictool/static/vendor/socket.io.esm.min.js" in names
+    # the load tools ship beside the product, not in it (`ictool bench` with the test extra)
+    assert {"ictool_load/bench.py", "ictool_load/soak.py", "ictool_load/loadkit.py"} <= set(names)
+    assert not {"ictool/bench.py", "ictool/soak.py", "ictool/loadkit.py"} & set(names)
 
     target = tmp_path / "site"
     subprocess.run(
@@ -55,6 +58,11 @@ def test_the_wheel_carries_templates_and_static_and_an_installed_copy_renders(tm
         "assert r.status_code == 200 and b'ictool' in r.data, r.status_code\n"
         "assert c.get('/static/css/app.css').status_code == 200\n"
         "print('rendered from', app.template_folder)\n"
+        # `ictool bench` finds the installed load tools
+        "import click, ictool_load.bench\n"
+        "from ictool.cli import cli\n"
+        "assert ictool_load.bench.__file__.startswith(sys.argv[1]), ictool_load.bench.__file__\n"
+        "assert cli.get_command(click.Context(cli), 'bench') is ictool_load.bench.bench\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", script, str(target), str(tmp_path / "t.db"), str(tmp_path / "i")],

@@ -112,6 +112,6 @@ def test_the_ic_sees_the_copy_saved_and_is_warned_when_it_fails(tmp_path):
 
 
 def _children(pid: int) -> list[int]:
-    from ictool.loadkit import _tree
+    from ictool_load.loadkit import _tree
 
     return _tree(pid)

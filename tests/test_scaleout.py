@@ -12,7 +12,7 @@ import socketio
 from serverproc import ServerProcess, demo_database
 
 from ictool.db import connect
-from ictool.loadkit import RedisServer
+from ictool_load.loadkit import RedisServer
 
 
 class Phone:

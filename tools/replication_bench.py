@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ictool import replica  # noqa: E402
-from ictool.loadkit import Server, percentiles, seed_demo  # noqa: E402
+from ictool_load.loadkit import Server, percentiles, seed_demo  # noqa: E402
 
 
 def main() -> None:

@@ -13,7 +13,8 @@
 // API: raise(fields) -> record, pending(), sent(), reofferable(), isMine(view), onChange(fn),
 // flush().
 
-import { api, emitWithAck, isConnected, onEvent, personId } from "./live.js";
+import { deliver } from "./deliver.js";
+import { api, onEvent, personId } from "./live.js";
 
 const OUTBOX_KEY = `ictool.outbox.${personId}`;
 const SENT_KEY = `ictool.sent.${personId}`;
@@ -211,23 +212,10 @@ const CONFIRMED = new Set([200, 201]);
 const REFUSED = new Set([400, 401, 403, 404, 409, 413, 422]);
 
 async function sendOne(item) {
-  let reply = null;
-  if (isConnected()) {
-    try {
-      reply = await emitWithAck("alert:raise", item.payload, 4000);
-    } catch {
-      reply = null;
-    }
-  }
-  if (!reply || !(CONFIRMED.has(reply.status) || REFUSED.has(reply.status))) {
-    try {
-      const { status, body } = await api("POST", "/api/alerts", item.payload);
-      const view = body && (body.alert || (body.id ? body : null));
-      reply = { status, alert: view, error: body?.error };
-    } catch {
-      reply = null;
-    }
-  }
+  // over the socket, else POST /api/alerts; only a confirmation or a definite "no" is final
+  const reply = await deliver("alert:raise", item.payload, "/api/alerts", {
+    answered: (status) => CONFIRMED.has(status) || REFUSED.has(status),
+  });
   if (reply && CONFIRMED.has(reply.status) && reply.alert) {
     confirm(item.client_id, reply.alert);
     return true;

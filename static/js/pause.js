@@ -2,6 +2,7 @@
 // status line (not delivered yet → sent → delivered to the IC's / the AD's device → read or
 // acknowledged by the IC / the AD → resolved; never a role that does not have it) and the performers' discreet mode. Words come from <template id=alert-strings>.
 
+import { name, resolvedLine } from "./alert-words.js";
 import { personId, role, t } from "./live.js";
 import { onChange, pending, raise, sent } from "./outbox.js";
 
@@ -28,11 +29,6 @@ function currentSceneId() {
 function withScene(fields) {
   const sceneId = currentSceneId();
   return sceneId ? { ...fields, scene_id: sceneId } : fields;
-}
-
-function name(value) {
-  if (!value) return "";
-  return typeof value === "object" ? value.name || "" : String(value);
 }
 
 /** Who has it, in words: only the roles whose devices received something they may read. */
@@ -66,9 +62,7 @@ function statusOf(record) {
   }
   if (record.error) return t("rejected", { error: record.error });
   const view = record.view;
-  if (view.state === "resolved") {
-    return view.resolved_by ? t("resolved_by", { name: name(view.resolved_by) }) : t("resolved");
-  }
+  if (view.state === "resolved") return resolvedLine(view);
   if (view.state === "acknowledged") return handledLine(view);
   return deliveredLine(view);
 }

@@ -61,7 +61,10 @@ def one_address_env(sockets: int) -> dict[str, str]:
 
 class Server:
     """`ictool serve` (gevent) or gunicorn threads (threading) in a child process, with its
-    instance folder (keys, log) at `instance`; start, stop, or SIGKILL it like a crash."""
+    instance folder (keys, log) at `instance`; start, stop, or SIGKILL it like a crash.
+    `app_module` is what the child runs: `ictool`, or a wrapper with the same command line
+    and `create_app` (the benchmark's). The child imports the same copies of `ictool` and
+    this package as this process did."""
 
     def __init__(
         self,
@@ -71,10 +74,13 @@ class Server:
         env: dict | None = None,
         port: int | None = None,
         args: tuple[str, ...] = (),
+        app_module: str = "ictool",
     ):
         self.instance, self.db, self.kind, self.args = instance, db, kind, args
+        self.app_module = app_module
         self.port = port or free_port()
         own = {"ICTOOL_SECRET_KEY": secrets.token_hex(32), "ICTOOL_INSTANCE": str(instance)}
+        own["PYTHONPATH"] = _code_path()
         self.env = os.environ | own | {"ICTOOL_DB": str(db)} | (env or {})
         self.env.pop("ICTOOL_GEVENT", None)
         self.proc: subprocess.Popen | None = None
@@ -86,7 +92,7 @@ class Server:
 
     def command(self) -> list[str]:
         if self.kind == "gevent":
-            return [sys.executable, "-m", "ictool", "serve", "--host", "127.0.0.1"] + [
+            return [sys.executable, "-m", self.app_module, "serve", "--host", "127.0.0.1"] + [
                 "--port",
                 str(self.port),
                 "--db",
@@ -101,7 +107,7 @@ class Server:
             f"127.0.0.1:{self.port}",
             "--log-level",
             "warning",
-            "ictool:create_app()",
+            f"{self.app_module}:create_app()",
         ]
 
     def healthz(self) -> bool:
@@ -153,6 +159,15 @@ class Server:
 
 
 _TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _code_path() -> str:
+    """PYTHONPATH for a child: the folders this process found `ictool` and `ictool_load` in
+    (the server runs the code the command was started with), then the inherited one."""
+    import ictool
+
+    here = [str(Path(m).resolve().parent.parent) for m in (ictool.__file__, __file__)]
+    return os.pathsep.join(dict.fromkeys(filter(None, [*here, os.environ.get("PYTHONPATH")])))
 
 
 def _cpu_ticks(pid: int) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from ictool import loadkit
+from ictool_load import loadkit
 
 SENDERS = ("Alex Rivera", "Sam Lindqvist", "Jordan Blake", "Kenji Mori", "Ellie Hart")
 SENDERS += ("Marta Nowak", "Chloe Dubois", "Dev Malhotra", "Lena Voss", "Ruth Adeyemi")

@@ -2,9 +2,9 @@
 N idle phones, the 1st AD; M pauses raised one by one; a clearance-style broadcast to
 200 phones timed against a bare `websockets` server in the same run; resident memory.
 
-Prints numbers, asserts nothing. The server side has one test-only hook, enabled by
-ICTOOL_BENCH=1: the IC's `bench:clearance` event broadcasts a clearance-sized update to
-every role of the production, like a scene's clearance changing.
+Prints numbers, asserts nothing. The server is the product started through
+`ictool_load.benchserver`, which adds the one event only the benchmark uses
+(`bench:clearance`: the IC's emit broadcasts a clearance-sized update to every role).
 """
 
 import asyncio
@@ -21,43 +21,11 @@ from pathlib import Path
 
 import click
 
-from ictool import loadkit
+from ictool_load import loadkit
+from ictool_load.benchserver import CLEARANCE
 
-# About the size and shape of a scene's clearance update.
-CLEARANCE = {
-    "scene_id": 3,
-    "number": "15",
-    "cleared": False,
-    "reasons": [
-        {"code": "rider_late", "person": "Sam Lindqvist", "text": "Rider signed late"},
-        {"code": "closed_set", "text": "Closed set: crew list not confirmed"},
-    ],
-    "roster_confirmed": False,
-    "updated_at": "2026-11-28T03:00:00.000+00:00",
-}
 IDLE_PEOPLE = ("Kenji Mori", "Ellie Hart", "Marta Nowak", "Chloe Dubois", "Dev Malhotra")
 IDLE_PEOPLE += ("Sam Lindqvist", "Jordan Blake", "Lena Voss", "Priya Shah", "Ruth Adeyemi")
-
-
-# --- the server side hook (ICTOOL_BENCH=1 only) -----------------------------------------
-
-
-def register_hooks() -> None:
-    """Attach `bench:clearance` (IC only): broadcast a clearance update to every role."""
-    from ictool import events
-    from ictool.permissions import ROLE_CAPABILITIES
-    from ictool.realtime import publish, role_room, socketio
-    from ictool.sockets import socket_person
-
-    def on_bench_clearance(data=None):
-        person = socket_person()
-        if person is None or person["role"] != "coordinator" or not isinstance(data, dict):
-            return {"status": 403}
-        rooms = [role_room(person["production_id"], role) for role in ROLE_CAPABILITIES]
-        publish(events.SCENE_CLEARANCE, dict(CLEARANCE, n=data.get("n")), to=rooms)
-        return {"status": 200}
-
-    socketio.on_event("bench:clearance", on_bench_clearance)
 
 
 # --- the bare websockets baseline ---------------------------------------------------------
@@ -307,11 +275,13 @@ def bench(
         workdir = Path(tmp)
         db = workdir / "bench.db"
         tokens = loadkit.seed_demo(db)
-        env = {"ICTOOL_BENCH": "1", "ICTOOL_RATE_LIMITS": "false"}
+        env = {"ICTOOL_RATE_LIMITS": "false"}
         env |= loadkit.one_address_env(clients + broadcast_clients + 50)
         if message_queue:
             env["ICTOOL_MESSAGE_QUEUE"] = message_queue
-        server = loadkit.Server(workdir / "instance", db, kind, env)
+        server = loadkit.Server(
+            workdir / "instance", db, kind, env, app_module="ictool_load.benchserver"
+        )
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         click.echo(f"ictool bench: {kind} server, fsync on (synchronous=FULL); load average {load}")
         click.echo(f"/healthz answered {server.start() * 1000:.0f} ms after start (target 1500)")
