@@ -102,13 +102,16 @@ async def _timed_rounds(trigger, listeners: int, rounds: int, arrivals: Arrivals
     return latencies
 
 
-async def bare_broadcast(listeners: int, rounds: int) -> list[float]:
+async def bare_broadcast(listeners: int, rounds: int, cpus: frozenset[int]) -> list[float]:
     """The same broadcast through a bare `websockets` server in its own process."""
     from websockets.asyncio.client import connect
 
     port = loadkit.free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-c", BARE_SERVER, str(port)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", BARE_SERVER, str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=loadkit.pinned(cpus),  # noqa: PLW1509  (pinned like the server it is held against)
     )
     try:
         proc.stdout.readline()
@@ -137,6 +140,24 @@ async def _read(ws, i: int, arrivals: Arrivals) -> None:
     async for message in ws:
         json.loads(message)  # the Socket.IO client parses its payload too
         arrivals.arrive(i)
+
+
+def _cpu_list(value: str | None) -> frozenset[int]:
+    """'0' or '0,2' or '0-1' as a set of CPU numbers this process may use."""
+    if not value:
+        return frozenset()
+    cpus: set[int] = set()
+    try:
+        for part in value.split(","):
+            low, _, high = part.partition("-")
+            cpus.update(range(int(low), int(high or low) + 1))
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: CPUs like 0 or 0,2 or 0-1") from None
+    if not cpus <= os.sched_getaffinity(0):
+        raise click.BadParameter(
+            f"{value!r}: this machine has CPUs {sorted(os.sched_getaffinity(0))}"
+        )
+    return frozenset(cpus)
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -175,7 +196,7 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
     cpu_per_broadcast = (server.cpu_seconds() - cpu) / rounds * 1000
     await loadkit.disconnect_all(listeners)
     await asyncio.sleep(0.5)
-    bare = await bare_broadcast(len(listeners), rounds)
+    bare = await bare_broadcast(len(listeners), rounds, server.cpus)
     p_ours, p_bare = loadkit.percentiles(ours), loadkit.percentiles(bare)
     out(loadkit.show(f"broadcast to {len(listeners)}, ictool ({server.kind})", ours))
     out(loadkit.show(f"broadcast to {len(listeners)}, bare websockets", bare))
@@ -259,6 +280,12 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
 @click.option("--message-queue", metavar="URL", help="Run with this Redis message queue.")
 @click.option("--save", metavar="PATH", help="Also write every latency (ms) to this JSON file.")
 @click.option("--server-log", metavar="PATH", help="Keep the server's log here.")
+@click.option(
+    "--server-cpus",
+    metavar="LIST",
+    help="Pin the server (and the bare baseline) to these CPUs, e.g. 0 for a small set"
+    " computer; the clients then run on the others.",
+)
 def bench(
     clients: int,
     alerts_: int,
@@ -268,9 +295,13 @@ def bench(
     message_queue: str | None,
     save: str | None,
     server_log: str | None,
+    server_cpus: str | None,
 ) -> None:
     """Measure alert latency, broadcast cost, memory and start-up time on a real server."""
     loadkit.need_client_libraries()
+    cpus = _cpu_list(server_cpus)
+    if cpus and os.sched_getaffinity(0) - cpus:
+        os.sched_setaffinity(0, os.sched_getaffinity(0) - cpus)  # the clients: the other cores
     with tempfile.TemporaryDirectory(prefix="ictool-bench-") as tmp:
         workdir = Path(tmp)
         db = workdir / "bench.db"
@@ -280,10 +311,13 @@ def bench(
         if message_queue:
             env["ICTOOL_MESSAGE_QUEUE"] = message_queue
         server = loadkit.Server(
-            workdir / "instance", db, kind, env, app_module="ictool_load.benchserver"
+            workdir / "instance", db, kind, env, app_module="ictool_load.benchserver", cpus=cpus
         )
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        click.echo(f"ictool bench: {kind} server, fsync on (synchronous=FULL); load average {load}")
+        pin = f"pinned to CPU {','.join(map(str, sorted(cpus)))}" if cpus else "not pinned"
+        click.echo(
+            f"ictool bench: {kind} server ({pin}), fsync on (synchronous=FULL); load average {load}"
+        )
         click.echo(f"/healthz answered {server.start() * 1000:.0f} ms after start (target 1500)")
         click.echo(f"server pid {server.proc.pid}")
         click.echo(f"server RSS idle: {server.rss_mb():.1f} MB")

@@ -59,6 +59,14 @@ def one_address_env(sockets: int) -> dict[str, str]:
     }
 
 
+def pinned(cpus: frozenset[int]):
+    """A preexec_fn that pins the child (and every thread it starts) to these CPUs, like
+    `taskset -c`; None when no CPUs are given."""
+    if not cpus:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
 class Server:
     """`ictool serve` (gevent) or gunicorn threads (threading) in a child process, with its
     instance folder (keys, log) at `instance`; start, stop, or SIGKILL it like a crash.
@@ -75,9 +83,10 @@ class Server:
         port: int | None = None,
         args: tuple[str, ...] = (),
         app_module: str = "ictool",
+        cpus: frozenset[int] = frozenset(),
     ):
         self.instance, self.db, self.kind, self.args = instance, db, kind, args
-        self.app_module = app_module
+        self.app_module, self.cpus = app_module, cpus
         self.port = port or free_port()
         own = {"ICTOOL_SECRET_KEY": secrets.token_hex(32), "ICTOOL_INSTANCE": str(instance)}
         own["PYTHONPATH"] = _code_path()
@@ -120,7 +129,12 @@ class Server:
         started = time.perf_counter()
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                self.command(), env=self.env, stdout=log, stderr=log, cwd=self.instance
+                self.command(),
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                cwd=self.instance,
+                preexec_fn=pinned(self.cpus),  # noqa: PLW1509  (no threads yet in the bench)
             )
         while time.perf_counter() - started < timeout:
             if self.proc.poll() is not None:
