@@ -327,7 +327,6 @@ def write_scene(
     cast: list[int],
 ) -> int:
     """Insert a checked scene at the end of its day (inside the caller's transaction)."""
-    position = len(_scenes_on(db, production_id, day_id))
     scene_id = scenes.add_scene(
         db,
         production_id,
@@ -339,7 +338,6 @@ def write_scene(
         performers=dict.fromkeys(cast),
         roster=default_roster(db, production_id, cast) if closed else None,
     )
-    db["scenes"].update(scene_id, {"position": position})
     return scene_id
 
 
@@ -524,12 +522,17 @@ def announce(
     then re-announce each touched scene's clearance (its day, call or content changed)."""
     scene_ids = sorted(set(scene_ids))
     people_told = set(performers)
-    for scene_id in scene_ids:
-        people_told.update(scenes.performer_ids(db, scene_id))
+    touched = set(scene_ids)
+    rows = db.execute(
+        """SELECT scenes.id, person_id, intimacy, closed_set FROM scenes
+           LEFT JOIN scene_performers ON scene_id = scenes.id WHERE production_id = ?""",
+        [production_id],
+    ).fetchall()  # one query, not one per scene: an import touches thousands
+    people_told.update(person for scene, person, *_ in rows if scene in touched and person)
+    to_clear = {scene for scene, _p, intimacy, closed in rows if intimacy != "none" or closed}
     rooms = [role_room(production_id, role) for role in SCREEN_ROLES]
     rooms += [person_room(p) for p in sorted(people_told)]
     publish("schedule:changed", {"production_id": production_id, "scene_ids": scene_ids}, to=rooms)
     for scene_id in scene_ids:  # a scene with nothing to clear shows no clearance panel
-        scene = scenes.get(db, scene_id)
-        if scene is not None and (scenes.is_intimate(scene) or scene["closed_set"]):
+        if scene_id in to_clear:
             clearance.announce(db, scene_id)
