@@ -110,19 +110,23 @@ def _fail(path: str, message: str):
     raise ImportFailed([PathError(path, message)])
 
 
+def decode(data: bytes | str) -> str:
+    """The file's text, within the size limit and as UTF-8, or ImportFailed."""
+    if len(data) > MAX_BYTES:
+        _fail("$", _("the file is larger than %(mb)s MB", mb=MAX_BYTES // 1024 // 1024))
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    try:
+        return bytes(data).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        _fail("$", _("the file is not UTF-8 text"))
+
+
 def load(data: bytes | str) -> dict:
     """The file's `universalScheduleStandard` object, or ImportFailed naming why not."""
-    if isinstance(data, bytes | bytearray):
-        if len(data) > MAX_BYTES:
-            _fail("$", _("the file is larger than %(mb)s MB", mb=MAX_BYTES // 1024 // 1024))
-        try:
-            data = bytes(data).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            _fail("$", _("the file is not UTF-8 text"))
-    elif len(data) > MAX_BYTES:
-        _fail("$", _("the file is larger than %(mb)s MB", mb=MAX_BYTES // 1024 // 1024))
+    data = decode(data)
     try:
-        doc = json.loads(data.lstrip("\ufeff"))
+        doc = json.loads(data)
     except json.JSONDecodeError as exc:
         _fail(
             "$", _("not valid JSON (line %(line)s, column %(col)s)", line=exc.lineno, col=exc.colno)
