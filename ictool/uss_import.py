@@ -388,14 +388,14 @@ def _weekly_off(calendar: dict | None, path: str, reader: _Reader) -> set[int]:
 
 
 def dates(start: date, count: int, weekly_off: set[int], off: set[date]) -> list[date]:
-    """`count` shoot dates from `start`, skipping weekly days off (0 = Sunday) and single
-    days off."""
-    out, day = [], start
+    """`count` shoot dates: the start (the first day strip's date, whatever its weekday),
+    then the next dates that are not weekly days off (0 = Sunday) or single days off."""
+    out, day = [start], start
     while len(out) < count:
+        day += timedelta(days=1)
         if (day.weekday() + 1) % 7 not in weekly_off and day not in off:
             out.append(day)
-        day += timedelta(days=1)
-    return out
+    return out[:count]
 
 
 def background_role() -> str | None:

@@ -394,13 +394,22 @@ SAMPLES = os.environ.get("ICTOOL_USS_SAMPLES")
 def test_the_public_sample_files_import_without_error(show):
     files = sorted(Path(SAMPLES).glob("*.uss"))
     assert files, f"no .uss files in {SAMPLES}"
-    show.db["productions"].update(show.pid, {"starts_on": "2019-01-01", "ends_on": "2030-12-31"})
     for file in files:
-        report = uss_import.import_uss(
-            show.db, show.pid, file.read_bytes(), stripboard=None, dry_run=True
+        pid = productions.create(
+            show.db,
+            file.name,
+            "sag_aftra",
+            starts_on="2019-01-01",
+            ends_on="2030-12-31",
+            timezone="America/Los_Angeles",
         )
-        choices = report["uss"]["stripboards"]
-        done = uss_import.import_uss(
-            show.db, show.pid, file.read_bytes(), stripboard=choices[0]["id"] if choices else None
+        preview = uss_import.import_uss(show.db, pid, file.read_bytes(), dry_run=True)
+        first = preview["uss"]["stripboard"]
+        done = uss_import.import_uss(show.db, pid, file.read_bytes(), stripboard=first)
+        assert done["applied"] and done["scenes"] >= 1, file.name
+        skipped = "; ".join(f"{k['path']}: {k['message']}" for k in preview["uss"]["skipped"])
+        print(
+            f"{file.name}: {done['scenes']} scene(s), {done['days']} day(s), "
+            f"{done['people']} performer(s), {len(preview['uss']['rehearsals'])} rehearsal(s); "
+            f"skipped: {skipped or 'nothing'}"
         )
-        print(f"{file.name}: {done['scenes']} scene(s), {done['days']} day(s) imported")
