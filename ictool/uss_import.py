@@ -66,6 +66,7 @@ SUGGEST = re.compile(
     r"kyss\w*|naken|nakna|klä[rd]? av|säng\w*|samlag)\b"  # sv
 )
 CALL_KEY, LOCATION_KEY = "_ictoolCallTime", "_ictoolLocation"
+DAY_BREAK = object()  # the end of a day in a board written as `breakdownArrays`
 INTIMACY_KEY, CLOSED_KEY, SCENE_KEY = "_ictoolIntimacy", "_ictoolClosedSet", "_ictoolScene"
 
 
@@ -314,12 +315,33 @@ def _choices(items: list) -> list[dict]:
     ]
 
 
-def _board(stripboard: dict, path: str, reader: _Reader) -> tuple[list[str], str, list[str]]:
-    """The scheduled board's breakdown ids (and its path), and the boneyard's ids."""
+def _strips(board: dict, path: str) -> list[tuple[object, str]]:
+    """A board's strips in order as (breakdown id or DAY_BREAK, JSON path). Besides
+    `breakdownIds`, some files write `breakdownArrays`: one array of ids per shoot day."""
+    ids = board.get("breakdownIds")
+    if ids is None and isinstance(board.get("breakdownArrays"), list):
+        arrays, where = board["breakdownArrays"], f"{path}.breakdownArrays"
+        if arrays and all(isinstance(a, list) for a in arrays):
+            return [
+                pair
+                for d, day in enumerate(arrays)
+                for pair in [
+                    *((v, f"{where}[{d}][{k}]") for k, v in enumerate(day)),
+                    (DAY_BREAK, ""),
+                ]
+            ]
+        return [(v, f"{where}[{k}]") for k, v in enumerate(arrays)]
+    if not isinstance(ids, list):
+        _fail(f"{path}.breakdownIds", _("expected an array of breakdown ids"))
+    return [(v, f"{path}.breakdownIds[{k}]") for k, v in enumerate(ids)]
+
+
+def _board(stripboard: dict, path: str, reader: _Reader) -> tuple[list, list[str]]:
+    """The scheduled board's strips, and the boneyard's breakdown ids."""
     boards = stripboard.get("boards")
     if not isinstance(boards, list):
         _fail(f"{path}.boards", _("expected an array of boards"))
-    scheduled, boneyard, board_path = None, [], f"{path}.boards"
+    scheduled, boneyard = [], []
     named = [(i, b) for i, b in enumerate(boards) if isinstance(b, dict)]
     by_name = {(_text(b.get("name")) or "").lower(): (i, b) for i, b in named}
     main = by_name.get("stripboard") or next(
@@ -327,19 +349,17 @@ def _board(stripboard: dict, path: str, reader: _Reader) -> tuple[list[str], str
     )
     for i, board in named:
         name = (_text(board.get("name")) or "").lower()
-        ids = board.get("breakdownIds")
-        if not isinstance(ids, list):
-            _fail(f"{path}.boards[{i}].breakdownIds", _("expected an array of breakdown ids"))
+        strips = _strips(board, f"{path}.boards[{i}]")
         if main and i == main[0]:
-            scheduled, board_path = ids, f"{path}.boards[{i}].breakdownIds"
+            scheduled = strips
         elif name == "boneyard":
-            boneyard += _ids(ids)
+            boneyard += [_id(v) for v, _p in strips if v is not DAY_BREAK and _id(v)]
         else:
             reader.note(
                 f"{path}.boards[{i}]",
                 _("board %(name)s not imported: ictool schedules one unit", name=repr(name)),
             )
-    return scheduled or [], board_path, boneyard
+    return scheduled, boneyard
 
 
 def _calendar_dates(calendar: dict | None, path: str, reader: _Reader) -> tuple[date | None, set]:
@@ -468,7 +488,7 @@ def read(
     from the person. Unless it is a `preview`, several stripboards need `stripboard`."""
     root = load(data)
     reader = _Reader(db, production_id, root)
-    version = _text(root.get("version")) or ""
+    version = _text(root.get("version") or root.get("ussVersion")) or ""
     if not version.startswith("1."):
         reader.note("version", _("version %(v)s: read as 1.0.0", v=repr(version)))
     category_of = _categories(reader)
@@ -483,7 +503,7 @@ def read(
             _("this file holds several stripboards (%(names)s): choose one", names=names),
         )
     chosen = _pick(boards, stripboard, "stripboards", reader)
-    order, day_ends, boneyard, board_path = _order(chosen, breakdowns, reader)
+    order, day_ends, boneyard = _order(chosen, breakdowns, reader)
     cal = _choose_calendar(chosen, calendars, calendar, reader)
     day_dates = _date_days(cal, len(day_ends), reader)
     cast = _People(reader, elements)
@@ -583,26 +603,24 @@ def _order(chosen, breakdowns: dict, reader: _Reader):
             for b, x in breakdowns.items()
             if x["type"] == "scene"
         ]
-        return order, [], [], "breakdowns"
+        return order, [], []
     index, stripboard = chosen
     path = f"stripboards[{index}]"
-    ids, board_path, boneyard = _board(stripboard, path, reader)
+    strips, boneyard = _board(stripboard, path, reader)
     order, day_strips, day, open_day = [], [], 0, False
-    for k, raw in enumerate(ids):
-        breakdown_id = _id(raw)
-        found = breakdowns.get(breakdown_id)
-        if found is None:
-            reader.note(f"{board_path}[{k}]", _("no breakdown with this id: skipped"))
-            continue
-        if found["type"] == "day":
+    for raw, where in strips:
+        found = None if raw is DAY_BREAK else breakdowns.get(_id(raw))
+        if raw is DAY_BREAK or found and found["type"] == "day":
             day_strips.append(found)
             day, open_day = day + 1, False
+        elif found is None:
+            reader.note(where, _("no breakdown with this id: skipped"))
         elif found["type"] == "scene":
-            order.append((breakdown_id, day, f"{board_path}[{k}]"))
+            order.append((found["id"], day, where))
             open_day = True
     if open_day:
         day_strips.append(None)  # scenes after the last day strip: one more day
-    return order, day_strips, boneyard, board_path
+    return order, day_strips, boneyard
 
 
 def _choose_calendar(chosen, calendars: list, wanted: str | None, reader: _Reader):

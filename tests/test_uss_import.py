@@ -221,6 +221,29 @@ def test_untidy_files_are_read_where_they_can_be_and_the_rest_is_listed(show):
     assert "12" in {s["number"] for s in scenes.of_production(show.db, show.pid)}
 
 
+def test_boards_written_as_one_array_per_day_are_read_too(show):
+    """The shape of the standard's own full sample: `breakdownArrays` (one array per day, no
+    day strips), scenes typed `strip`, `ussVersion`, offsets like +0000, a holiday event."""
+    doc = uss.small()
+    root = doc["universalScheduleStandard"]
+    root["ussVersion"] = root.pop("version")
+    for b in root["breakdowns"]:
+        b["type"] = "strip" if b["scene"] else b["type"]
+    root["stripboards"][0]["boards"] = [
+        {"id": "a1", "name": "stripboard", "breakdownArrays": [["b-40", "b-32"], ["b-41", "b-12"]]},
+        {"id": "a2", "name": "boneyard", "breakdownArrays": ["b-99"]},
+    ]
+    root["calendars"][0]["events"] = [
+        {"id": "s", "type": "start", "name": None, "date": "2027-03-05T07:00:00.000+0000"},
+        {"id": "h", "type": "event", "name": "holiday", "date": "2027-03-08T07:00:00.000+0000"},
+    ]
+    report = uss_import.import_uss(show.db, show.pid, json.dumps(doc))
+    assert report["uss"]["skipped"] == [] and report["uss"]["boneyard"] == 1
+    days = [(d, [s[0] for s in day]) for d, _c, _l, day in schedule_of(show.db, show.pid)]
+    # Friday 5 March, then the weekend and Monday's holiday: Tuesday 9 March.
+    assert days == [("2027-03-05", ["40", "32"]), ("2027-03-09", ["41", "12"])]
+
+
 def test_a_file_without_stripboards_brings_its_scenes_unscheduled(show):
     doc = uss.small()
     root = doc["universalScheduleStandard"]
