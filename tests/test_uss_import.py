@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import uss_fixtures as uss
 from conftest import csrf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ictool import create_app, people, productions, rehearsals, scenes, uss_import
 from ictool.db import connect
@@ -436,3 +438,41 @@ def test_the_public_sample_files_import_without_error(show):
             f"{done['people']} performer(s), {len(preview['uss']['rehearsals'])} rehearsal(s); "
             f"skipped: {skipped or 'nothing'}"
         )
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _paths(value, prefix=()):
+    """Every (container, key) in a parsed JSON document."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield value, key
+            yield from _paths(inner, (*prefix, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield value, index
+            yield from _paths(inner, (*prefix, index))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_value_anywhere_is_read_or_refused_never_a_crash(show, data):
+    doc = uss.two_boards()
+    places = list(_paths(doc))
+    for _ in range(data.draw(st.integers(1, 3))):
+        container, key = data.draw(st.sampled_from(places))
+        container[key] = data.draw(JSON)
+    text = json.dumps(doc)
+    try:
+        report = uss_import.import_uss(show.db, show.pid, text, dry_run=True)
+        chosen = report["uss"]["stripboard"]
+        assert uss_import.import_uss(show.db, show.pid, text, stripboard=chosen)["applied"]
+    except ImportFailed as failed:
+        assert all(e.path and e.message for e in failed.errors)
