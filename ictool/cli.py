@@ -702,12 +702,12 @@ def import_schedule(
     changes is shown first, and applied after you confirm (or with --yes). CSV: comma,
     semicolon or tab separated. USS: intimacy levels are set by the IC afterwards (or on
     the import page's preview)."""
-    from ictool import schedule_import, uss_import
+    from ictool import schedule_import, uss_file, uss_import
 
     app, conn = _records_db(db)
     production = _production(conn, production_id)
     data = _read(file)
-    uss = file.lower().endswith((".uss", ".json")) or uss_import.looks_like_uss(data)
+    uss = file.lower().endswith((".uss", ".json")) or uss_file.looks_like_uss(data)
     options = {"remove_missing": remove_missing}
     if uss:
         options.update(stripboard=stripboard, calendar=calendar)

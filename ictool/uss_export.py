@@ -17,14 +17,14 @@ from sqlite_utils import Database
 
 from ictool import people, productions, rehearsals, scenes, uss_ids
 from ictool.db import transaction
-from ictool.uss_import import (
+from ictool.uss_file import (
     CALL_KEY,
     CAST,
     CLOSED_KEY,
     INTIMACY_KEY,
     LOCATION_KEY,
     SCENE_KEY,
-    _zone,
+    zone_of,
 )
 
 VERSION = "1.0.0"
@@ -94,7 +94,7 @@ def _strip(strip_id: str, kind: str, created: str, **values) -> dict:
 def build(db: Database, production_id: int) -> dict:
     """The schedule as a USS object; ids missing so far are made and stored first."""
     production = productions.get(db, production_id)
-    zone = _zone(production)
+    zone = zone_of(production)
     with transaction(db):
         days = scenes.days(db, production_id)
         every = scenes.of_production(db, production_id)

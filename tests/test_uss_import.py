@@ -19,7 +19,7 @@ from conftest import csrf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ictool import create_app, people, productions, rehearsals, scenes, uss_import
+from ictool import create_app, people, productions, rehearsals, scenes, uss_file, uss_import
 from ictool.db import connect
 from ictool.schedule_import import ImportFailed
 
@@ -286,13 +286,13 @@ def test_intimacy_is_never_set_by_words_only_by_marks_and_suggestions_cover_five
 
 
 def test_over_the_limits_is_refused_with_a_clear_message(show):
-    too_many = uss.big(uss_import.MAX_BREAKDOWNS + 1)
+    too_many = uss.big(uss_file.MAX_BREAKDOWNS + 1)
     with pytest.raises(ImportFailed) as failed:
         uss_import.import_uss(show.db, show.pid, uss.dumps(too_many, None))
     assert str(failed.value.errors[0]) == (
         "breakdowns: 10001 breakdowns: at most 10000 can be imported at once"
     )
-    padded = b" " * (uss_import.MAX_BYTES + 1)
+    padded = b" " * (uss_file.MAX_BYTES + 1)
     with pytest.raises(ImportFailed) as failed:
         uss_import.import_uss(show.db, show.pid, padded)
     assert str(failed.value.errors[0]) == "$: the file is larger than 5 MB"
@@ -302,7 +302,7 @@ def test_ten_thousand_breakdowns_in_five_megabytes_import_in_under_two_seconds(s
     db, pid = show.db, show.pid
     db["productions"].update(pid, {"ends_on": "2035-12-31"})  # 1,667 shoot days
     data = uss.dumps(uss.big(10_000), None)
-    assert 4_500_000 < len(data) <= uss_import.MAX_BYTES
+    assert 4_500_000 < len(data) <= uss_file.MAX_BYTES
     start = time.perf_counter()
     preview = uss_import.import_uss(db, pid, data, dry_run=True)
     previewed = time.perf_counter() - start

@@ -17,6 +17,7 @@ from ictool import (
     scenes,
     schedule_import,
     uss_export,
+    uss_file,
     uss_import,
 )
 from ictool.auth import current_person
@@ -334,7 +335,7 @@ def _marks(values) -> dict:
         marks.setdefault(breakdown_id, {})[kind] = (
             raw if kind == "intimacy" else CLOSED_CHOICES[raw]
         )
-    if len(marks) > uss_import.MAX_BREAKDOWNS:
+    if len(marks) > uss_file.MAX_BREAKDOWNS:
         abort(422, description=_("too many marks"))
     return marks
 
@@ -345,7 +346,7 @@ def is_uss(data: bytes | str, filename: str | None = None) -> bool:
         (".uss", ".json")
     ) or request.mimetype == "application/json":
         return True
-    return uss_import.looks_like_uss(data)
+    return uss_file.looks_like_uss(data)
 
 
 def run_import(person: dict, data: bytes | str, options: dict, uss: bool = False) -> dict:

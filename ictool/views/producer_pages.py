@@ -18,7 +18,7 @@ from ictool import (
     rehearsals,
     scenes,
     schedule_import,
-    uss_import,
+    uss_file,
 )
 from ictool.db import get_db
 from ictool.permissions import allowed
@@ -287,12 +287,12 @@ def import_upload():
         raw = upload.read()
         uss = is_uss(raw, upload.filename)
         try:
-            text = uss_import.decode(raw) if uss else schedule_import.decode(raw)
+            text = uss_file.decode(raw) if uss else schedule_import.decode(raw)
         except schedule_import.ImportFailed as failed:
             return _import_page(422, errors=failed.errors)
     else:
         text = request.form.get("csv", "")
-        uss = uss_import.looks_like_uss(text)
+        uss = uss_file.looks_like_uss(text)
     if not text.strip():
         return _import_page(422, errors=[schedule_import.RowError(1, "-", _("Choose a file."))])
     try:
