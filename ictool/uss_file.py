@@ -18,17 +18,9 @@ from ictool import productions
 from ictool.schedule_import import ImportFailed
 
 MAX_BYTES = 5 * 1024 * 1024
-
-
 MAX_BREAKDOWNS = 10_000
-
-
 CAST, BACKGROUND = 100, 101
-
-
 SLUG_CATEGORIES = {0: "set", 1: "int_ext", 2: "day_night"}
-
-
 CATEGORY_NAMES = {  # for files whose categories carry no number
     "set": 0,
     "sets": 0,
@@ -40,17 +32,9 @@ CATEGORY_NAMES = {  # for files whose categories carry no number
     "background actors": BACKGROUND,
     "extras": BACKGROUND,
 }
-
-
 DAY_OFF_TYPES = {"dayoff", "daysoff", "holiday", "off"}
-
-
 CALL_KEY, LOCATION_KEY = "_ictoolCallTime", "_ictoolLocation"
-
-
 DAY_BREAK = object()  # the end of a day in a board written as `breakdownArrays`
-
-
 INTIMACY_KEY, CLOSED_KEY, SCENE_KEY = "_ictoolIntimacy", "_ictoolClosedSet", "_ictoolScene"
 
 
