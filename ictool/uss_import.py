@@ -81,6 +81,7 @@ class _People:
         self.by_name = {p["name"].lower(): p for p in self.everyone.values()}
         self.by_uss = uss_ids.local_ids(db, pid, "person")
         self.new: dict[str, tuple[str, str]] = {}  # name -> (element id, board number)
+        self.background: dict[str, tuple[str, str]] = {}  # the same, for background
         self.warned: set[str] = set()
 
     def name(self, element: dict) -> str | None:
@@ -160,42 +161,11 @@ def read(
     marks = marks or {}
     for breakdown_id, day_index, _path in order:
         b = breakdowns[breakdown_id]
-        number = b["scene"] or ""
         bpath = f"breakdowns[{b['at']}]"
-        if not number:
-            reader.note(bpath, _("a scene without a number: skipped"))
+        number = _number(b, bpath, by_number, reader)
+        if number is None:
             continue
-        if len(number) > schedule.LIMITS["number"]:
-            uss_file.fail(
-                f"{bpath}.scene",
-                _("a scene number of at most %(n)s characters", n=schedule.LIMITS["number"]),
-            )
-        if number.lower() in by_number:
-            reader.note(
-                bpath,
-                _(
-                    "scene %(scene)s is also at %(path)s: skipped",
-                    scene=number,
-                    path=by_number[number.lower()],
-                ),
-            )
-            continue
-        by_number[number.lower()] = bpath
-        parts, names, not_cast = {}, [], []
-        for element_id in uss_file.idents(b.get("elements")):
-            element = elements.get(element_id)
-            category = category_of.get(element_id)
-            if element is None:
-                continue
-            if category in uss_file.SLUG_CATEGORIES:
-                parts.setdefault(uss_file.SLUG_CATEGORIES[category], element["name"])
-            elif category == uss_file.CAST:
-                name = cast.name(element)
-                if name and name.lower() not in {n.lower() for n in names}:
-                    names.append(name)
-            elif category == uss_file.BACKGROUND:
-                not_cast.append(element)
-        _background(reader, not_cast)
+        parts, names = _elements_of(b, elements, category_of, cast)
         setting = _slugline(parts)[: schedule.LIMITS["location"]] or None
         description = b["description"] or setting or _("Scene %(scene)s", scene=number)
         if len(description) > schedule.LIMITS["description"]:
@@ -219,7 +189,7 @@ def read(
         uss_file.fail(
             "breakdowns", _("no scene to import: expected breakdowns of type scene with a number")
         )
-    found = Read(rows, {}, cast.new, background=getattr(reader, "background", {}))
+    found = Read(rows, {}, cast.new, background=cast.background)
     found.rehearsals = _rehearsals(reader, cal, elements, category_of, rows)
     found.schedule_id = uss_file.ident(root.get("id"))
     found.extras = {
@@ -236,6 +206,7 @@ def read(
         "skipped": reader.skipped,
         "not_imported": _not_imported(category_of, elements, root, reader),
         "unscheduled": not chosen,
+        "background": sorted(found.background) if background_role() else [],
     }
     return found
 
@@ -316,13 +287,46 @@ def _match_scenes(
     return matched, current
 
 
-def _background(reader: uss_file.Reader, elements: list[dict]) -> None:
-    background = getattr(reader, "background", None)
-    if background is None:
-        background = reader.background = {}
-    for element in elements:
-        if element["name"]:
-            background.setdefault(element["name"], (element["id"], element["board"]))
+def _number(b: dict, path: str, by_number: dict[str, str], reader: uss_file.Reader) -> str | None:
+    """A scene breakdown's number; None (noted) when it has none or repeats an earlier one."""
+    number = b["scene"] or ""
+    if not number:
+        reader.note(path, _("a scene without a number: skipped"))
+        return None
+    if len(number) > schedule.LIMITS["number"]:
+        uss_file.fail(
+            f"{path}.scene",
+            _("a scene number of at most %(n)s characters", n=schedule.LIMITS["number"]),
+        )
+    if number.lower() in by_number:
+        earlier = by_number[number.lower()]
+        reader.note(
+            path, _("scene %(scene)s is also at %(path)s: skipped", scene=number, path=earlier)
+        )
+        return None
+    by_number[number.lower()] = path
+    return number
+
+
+def _elements_of(
+    b: dict, elements: dict[str, dict], category_of: dict[str, int], cast: "_People"
+) -> tuple[dict[str, str], list[str]]:
+    """A breakdown's slugline parts (set, INT/EXT, day/night) and its cast's names; its
+    background elements are kept aside by `cast`."""
+    parts, names = {}, []
+    for element_id in uss_file.idents(b.get("elements")):
+        element, category = elements.get(element_id), category_of.get(element_id)
+        if element is None:
+            continue
+        if category in uss_file.SLUG_CATEGORIES:
+            parts.setdefault(uss_file.SLUG_CATEGORIES[category], element["name"])
+        elif category == uss_file.CAST:
+            name = cast.name(element)
+            if name and name.lower() not in {n.lower() for n in names}:
+                names.append(name)
+        elif category == uss_file.BACKGROUND and element["name"]:
+            cast.background.setdefault(element["name"], (element["id"], element["board"]))
+    return parts, names
 
 
 class _Days:
