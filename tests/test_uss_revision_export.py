@@ -238,3 +238,48 @@ def test_export_schedule_writes_a_file_that_imports_back(imported):
     assert again.returncode == 0, again.stderr
     assert "+ scene" not in again.stdout and "dry run: nothing was changed" in again.stdout
     assert ROOT.is_dir()
+
+
+def test_on_the_page_a_mark_that_changes_a_scheduled_scene_is_shown_before_it_is_applied(login, db):
+    """The import page carries the file between preview and apply; a mark that changes a
+    scene already in the schedule is not written blind: the new preview shows it first."""
+    pid = productions.first(db)["id"]
+    db["productions"].update(pid, {"ends_on": "2027-12-31"})
+    ad = login("Priya Shah")
+    token = csrf(ad)
+    text = uss.dumps(uss.small()).decode()
+    first = ad.post("/producer/import", data={"csrf_token": token, "csv": text})
+    assert first.status_code == 200 and "Mark intimacy before anything is written" in first.text
+    expect = first.text.split('name="expect" value="')[1].split('"')[0]
+    applied = ad.post(
+        "/producer/import",
+        data={
+            "csrf_token": token,
+            "csv": text,
+            "step": "apply",
+            "expect": expect,
+            "intimacy:b-40": "simulated_sex",
+            "stripboard": "sb-shoot",
+        },
+    )
+    assert "Imported." in applied.text
+    bed = next(s for s in scenes.of_production(db, pid) if s["number"] == "40")
+    assert bed["intimacy"] == "simulated_sex"
+
+    again = ad.post("/producer/import", data={"csrf_token": token, "csv": text})
+    expect = again.text.split('name="expect" value="')[1].split('"')[0]
+    changed = ad.post(
+        "/producer/import",
+        data={
+            "csrf_token": token,
+            "csv": text,
+            "step": "apply",
+            "expect": expect,
+            "intimacy:b-40": "full_nudity",
+            "stripboard": "sb-shoot",
+        },
+    )
+    assert "The schedule or your marks change what this import does" in changed.text
+    assert "Scene 40 changes:" in changed.text and "Full nudity" in changed.text
+    bed = next(s for s in scenes.of_production(db, pid) if s["number"] == "40")
+    assert bed["intimacy"] == "simulated_sex", "nothing written before the new preview"
