@@ -283,3 +283,11 @@ def test_on_the_page_a_mark_that_changes_a_scheduled_scene_is_shown_before_it_is
     assert "Scene 40 changes:" in changed.text and "Full nudity" in changed.text
     bed = next(s for s in scenes.of_production(db, pid) if s["number"] == "40")
     assert bed["intimacy"] == "simulated_sex", "nothing written before the new preview"
+
+    revised = ad.post(
+        "/producer/import",
+        data={"csrf_token": token, "csv": uss.dumps(uss.revised()).decode()},
+    )
+    assert "Scene 40 changes:" in revised.text
+    assert "Scene number: 40 → 40A" in revised.text
+    assert "Scene 32 moves from 2027-03-08 to 2027-03-09" in revised.text
