@@ -701,6 +701,7 @@ SCHEDULED_SCENE = _obj(
     closed_set=_BOOL,
     shoot_day_id=_NULLABLE_INT,
     position=_INT,
+    setting={"type": "string", "nullable": True},
     cast={"type": "array", "items": _obj(["id", "name"], id=_INT, name=_STR)},
 )
 _FLAG = {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"]}

@@ -176,6 +176,7 @@ def scene_view(db: Database, scene: dict) -> dict:
     return dict(
         scenes.public(scene),
         position=scene["position"],
+        setting=scene["setting"],
         cast=[{"id": p["id"], "name": p["name"]} for p in cast],
     )
 

@@ -101,4 +101,9 @@ def test_the_uss_preview_fits_a_small_phone(show, new_phone, lang):
     if lang == "en":
         assert axe_violations(ad) == []
         assert ad.evaluate(SMALL_TARGETS) == []
+    ad.locator("#apply-form button[type=submit]").click()
+    expect(ad.locator("#imported")).to_be_visible()
+    ad.goto(f"{show.url}/schedule")
+    expect(ad.locator("#scene-1 .sched-setting")).to_have_text("INT. SEAFRONT FLAT - NIGHT")
+    assert ad.evaluate("document.documentElement.scrollWidth") <= SMALL["width"]
     assert ad.errors == []
