@@ -243,13 +243,14 @@ def breakdowns(reader: Reader) -> dict[str, dict]:
 
 
 def pick(items: list, wanted: str | None, what: str, reader: Reader) -> tuple[int, dict] | None:
-    """The stripboard or calendar chosen by id or name (default: the first)."""
+    """The stripboard or calendar chosen by id or name, or by position for one without an id
+    (as `choices` lists it); default: the first."""
     good = [(i, s) for i, s in enumerate(items) if isinstance(s, dict)]
     if not good:
         return None
     if wanted:
         for i, item in good:
-            if wanted in (ident(item.get("id")), text(item.get("name"))):
+            if wanted in (ident(item.get("id")) or str(i), text(item.get("name"))):
                 return i, item
         names = ", ".join(text(s.get("name")) or ident(s.get("id")) or "?" for _i, s in good)
         fail(

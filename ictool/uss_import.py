@@ -80,7 +80,7 @@ class _People:
         self.everyone = {p["id"]: p for p in people.in_production(db, pid)}
         self.by_name = {p["name"].lower(): p for p in self.everyone.values()}
         self.by_uss = uss_ids.local_ids(db, pid, "person")
-        self.new: dict[str, tuple[str, str]] = {}  # name -> (element id, board number)
+        self.ids: dict[str, tuple[str, str]] = {}  # name -> (element id, board number)
         self.background: dict[str, tuple[str, str]] = {}  # the same, for background
         self.warned: set[str] = set()
 
@@ -101,7 +101,7 @@ class _People:
                 _("%(name)s is not a performer here: not in the cast", name=known["name"]),
             )
         name = known["name"] if known else label
-        self.new.setdefault(name, (element["id"], element["board"]))
+        self.ids.setdefault(name, (element["id"], element["board"]))
         return name
 
     def _skip(self, element: dict, message: str) -> None:
@@ -189,7 +189,7 @@ def read(
         uss_file.fail(
             "breakdowns", _("no scene to import: expected breakdowns of type scene with a number")
         )
-    found = Read(rows, {}, cast.new, background=cast.background)
+    found = Read(rows, {}, cast.ids, background=cast.background)
     found.rehearsals = _rehearsals(reader, cal, elements, category_of, rows)
     found.schedule_id = uss_file.ident(root.get("id"))
     found.extras = {
