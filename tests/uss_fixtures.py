@@ -242,6 +242,7 @@ def big(count: int) -> dict:
                     ["e-int", "e-flat", "e-night", "e-nadia" if n % 2 else "e-ben"],
                 )
             )
+            rows[-1]["comments"] = "Rain towers; two cameras."
         ids.append(rows[-1]["id"])
     uss["breakdowns"] = rows
     uss["stripboards"][0]["boards"] = [{"id": "board-1", "name": "stripboard", "breakdownIds": ids}]
