@@ -17,7 +17,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import audit, clearance, people, productions, scenes
+from ictool import audit, clearance, people, productions, scenes, uss_ids
 from ictool.db import transaction
 from ictool.realtime import person_room, publish, role_room
 
@@ -280,6 +280,7 @@ def delete_day(db: Database, day: dict, actor_id: int | None) -> None:
     with transaction(db):
         db.execute("DELETE FROM call_sheet_ic WHERE shoot_day_id = ?", [day["id"]])
         db.execute("DELETE FROM shoot_days WHERE id = ?", [day["id"]])
+        uss_ids.forget(db, day["production_id"], "day", day["id"])
         audit.record(
             db,
             "day.deleted",
@@ -507,6 +508,7 @@ def remove_scene_rows(db: Database, scene: dict) -> None:
     for table in ("scene_performers", "scene_roster"):
         db.execute(f"DELETE FROM {table} WHERE scene_id = ?", [scene["id"]])  # noqa: S608
     db.execute("DELETE FROM scenes WHERE id = ?", [scene["id"]])
+    uss_ids.forget(db, scene["production_id"], "scene", scene["id"])
     _renumber(db, [s["id"] for s in _scenes_on(db, scene["production_id"], scene["shoot_day_id"])])
 
 

@@ -45,3 +45,12 @@ def ensure(db: Database, production_id: int, kind: str, local_ids_: list[int]) -
             known[local_id] = new_id()
             keep(db, production_id, kind, local_id, known[local_id])
     return {i: known[i] for i in local_ids_}
+
+
+def forget(db: Database, production_id: int, kind: str, local_id: int) -> None:
+    """Drop the USS id of something deleted (inside the caller's transaction), so a reused
+    row id never inherits it."""
+    db.execute(
+        "DELETE FROM uss_ids WHERE production_id = ? AND kind = ? AND local_id = ?",
+        [production_id, kind, local_id],
+    )

@@ -21,6 +21,7 @@ from ictool import (
     scenes,
     schedule,
     uss_export,
+    uss_ids,
     uss_import,
 )
 
@@ -291,3 +292,13 @@ def test_on_the_page_a_mark_that_changes_a_scheduled_scene_is_shown_before_it_is
     assert "Scene 40 changes:" in revised.text
     assert "Scene number: 40 → 40A" in revised.text
     assert "Scene 32 moves from 2027-03-08 to 2027-03-09" in revised.text
+
+
+def test_a_deleted_scene_gives_up_its_uss_id(imported):
+    db, pid = imported.db, imported.pid
+    done = uss_import.import_uss(db, pid, uss.dumps(uss.revised()), remove_missing=True)
+    assert done["removed"] == 1  # scene 12, without records: deleted
+    kept = uss_ids.local_ids(db, pid, "scene")
+    assert "b-12" not in kept and set(kept.values()) <= {
+        s["id"] for s in scenes.of_production(db, pid)
+    }
