@@ -173,8 +173,9 @@ def local(value: object, zone: ZoneInfo) -> tuple[date, str | None] | None:
 
 
 def categories(reader: Reader) -> dict[str, int]:
-    """Each element id's category number (the first category listing it wins)."""
-    of = {}
+    """Each element id's category number: the first category listing it wins; an element
+    no category lists may name its category itself (`"category": "<category id>"`)."""
+    of, numbers = {}, {}
     for i, category in enumerate(array(reader.root, "categories", reader, True)):
         if not isinstance(category, dict):
             reader.note(f"categories[{i}]", _("not an object: skipped"))
@@ -184,8 +185,12 @@ def categories(reader: Reader) -> dict[str, int]:
             number = int(number)
         if not isinstance(number, int) or isinstance(number, bool):
             number = CATEGORY_NAMES.get((text(category.get("name")) or "").lower())
+        numbers.setdefault(ident(category.get("id")), number)
         for element_id in idents(category.get("elements")):
             of.setdefault(element_id, number)
+    for element in array(reader.root, "elements", reader, False):
+        if isinstance(element, dict) and ident(element.get("category")) in numbers:
+            of.setdefault(ident(element.get("id")), numbers[ident(element.get("category"))])
     return of
 
 
@@ -273,10 +278,11 @@ def strips(board: dict, path: str) -> list[tuple[object, str]]:
     ids = board.get("breakdownIds")
     if ids is None and isinstance(board.get("breakdownArrays"), list):
         arrays, where = board["breakdownArrays"], f"{path}.breakdownArrays"
-        if arrays and all(isinstance(a, list) for a in arrays):
+        if any(isinstance(a, list) for a in arrays):  # a lone id among them: a day of its own
+            days = [(d, a if isinstance(a, list) else [a]) for d, a in enumerate(arrays)]
             return [
                 pair
-                for d, day in enumerate(arrays)
+                for d, day in days
                 for pair in [
                     *((v, f"{where}[{d}][{k}]") for k, v in enumerate(day)),
                     (DAY_BREAK, ""),

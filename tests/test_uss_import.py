@@ -235,6 +235,9 @@ def test_boards_written_as_one_array_per_day_are_read_too(show):
         {"id": "a1", "name": "stripboard", "breakdownArrays": [["b-40", "b-32"], ["b-41", "b-12"]]},
         {"id": "a2", "name": "boneyard", "breakdownArrays": ["b-99"]},
     ]
+    cast = next(c for c in root["categories"] if c["ucid"] == 100)
+    for element_id in cast.pop("elements"):  # the element names its category instead
+        next(e for e in root["elements"] if e["id"] == element_id)["category"] = cast["id"]
     root["calendars"][0]["events"] = [
         {"id": "s", "type": "start", "name": None, "date": "2027-03-05T07:00:00.000+0000"},
         {"id": "h", "type": "event", "name": "holiday", "date": "2027-03-08T07:00:00.000+0000"},
@@ -244,6 +247,15 @@ def test_boards_written_as_one_array_per_day_are_read_too(show):
     days = [(d, [s[0] for s in day]) for d, _c, _l, day in schedule_of(show.db, show.pid)]
     # Friday 5 March, then the weekend and Monday's holiday: Tuesday 9 March.
     assert days == [("2027-03-05", ["40", "32"]), ("2027-03-09", ["41", "12"])]
+    assert report["new_people"] == ["Nadia Haddad"], "the cast found through each element"
+
+    doc["universalScheduleStandard"]["stripboards"][0]["boards"][0]["breakdownArrays"] = [
+        ["b-40"],
+        "b-32",  # a lone id among the days, as one public sample has: a day of its own
+        ["b-41", "b-12"],
+    ]
+    preview = uss_import.import_uss(show.db, show.pid, json.dumps(doc), dry_run=True)
+    assert preview["days"] == 1 and preview["uss"]["skipped"] == []
 
 
 def test_a_file_without_stripboards_brings_its_scenes_unscheduled(show):
