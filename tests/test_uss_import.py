@@ -311,13 +311,13 @@ def test_over_the_limits_is_refused_with_a_clear_message(show):
 
 
 def test_ten_thousand_breakdowns_in_five_megabytes_import_in_under_two_seconds(show, capsys):
-    """Wall-clock time, the better of two runs (each into an empty production): the machine
+    """Wall-clock time, the best of three runs (each into an empty production): the machine
     is shared, and a busy neighbour should not fail the product."""
     db = show.db
     data = uss.dumps(uss.big(10_000), None)
     assert 4_900_000 < len(data) <= uss_file.MAX_BYTES  # 4.9 MB: the 5 MB limit
     timings = []
-    for attempt in range(2):
+    for attempt in range(3):
         pid = productions.create(
             db, f"Big {attempt}", "equity_uk", starts_on="2027-03-01", ends_on="2035-12-31"
         )
@@ -332,7 +332,7 @@ def test_ten_thousand_breakdowns_in_five_megabytes_import_in_under_two_seconds(s
     with capsys.disabled():
         print(
             f"\nUSS import of {len(data):,} bytes, 10,000 breakdowns (8,334 scenes, 1,667 days):"
-            f" preview {previewed:.2f} s, apply {applied:.2f} s (better of two)"
+            f" preview {previewed:.2f} s, apply {applied:.2f} s (best of three)"
         )
     assert previewed < 2 and applied < 2
 
