@@ -158,13 +158,18 @@ def schedule_changed(
     _committed(db)
     scene_ids = sorted(set(scene_ids))
     people_told = set(performers)
-    for scene_id in scene_ids:
-        people_told.update(scenes.performer_ids(db, scene_id))
+    touched = set(scene_ids)
+    rows = db.execute(
+        """SELECT scenes.id, person_id, intimacy, closed_set FROM scenes
+           LEFT JOIN scene_performers ON scene_id = scenes.id WHERE production_id = ?""",
+        [production_id],
+    ).fetchall()  # one query, not one per scene: an import touches thousands
+    people_told.update(person for scene, person, *_ in rows if scene in touched and person)
+    to_clear = {scene for scene, _p, intimacy, closed in rows if intimacy != "none" or closed}
     rooms = _roles(production_id, events.SCHEDULE_CHANGED)
     rooms += [person_room(p) for p in sorted(people_told)]
     data = {"production_id": production_id, "scene_ids": scene_ids}
     publish(events.SCHEDULE_CHANGED, data, to=rooms)
     for scene_id in scene_ids:  # a scene with nothing to clear shows no clearance panel
-        scene = scenes.get(db, scene_id)
-        if scene is not None and (scenes.is_intimate(scene) or scene["closed_set"]):
+        if scene_id in to_clear:
             scene_clearance(db, scene_id)

@@ -638,6 +638,37 @@ def _read(file: str) -> bytes:
         raise CliError(f"cannot read {file}: {exc.strerror}") from exc
 
 
+@cli.command("export-schedule")
+@click.option("--db", "db", metavar="PATH", help="SQLite file.")
+@click.option("--production", "production_id", type=int, help=PRODUCTION_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["uss"]),
+    default="uss",
+    show_default=True,
+    help="Universal Schedule Standard 1.0.0 (JSON).",
+)
+@click.option("--out", metavar="FILE", help="Write to FILE, not stdout.")
+def export_schedule(db: str | None, production_id: int | None, fmt: str, out: str | None) -> None:
+    """Write the schedule (days, scenes, cast, rehearsals; never blocking, riders or
+    concerns) as a .uss file, with ictool's intimacy levels as custom keys."""
+    from ictool import uss_export
+
+    app, conn = _records_db(db)
+    production = _production(conn, production_id)
+    with app.app_context():
+        text = uss_export.dumps(uss_export.build(conn, production["id"]))
+    if not out:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror}") from exc
+    click.echo(f"wrote {out}", err=True)
+
+
 @cli.command("import-schedule")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--db", "db", metavar="PATH", help="SQLite file.")
@@ -652,6 +683,8 @@ def _read(file: str) -> bytes:
     help="A cast name that is a new performer, not a typo (repeatable).",
 )
 @click.option("--yes", is_flag=True, help="Apply changes to existing scenes without asking.")
+@click.option("--stripboard", metavar="NAME", help="USS: the stripboard to import (name or id).")
+@click.option("--calendar", metavar="NAME", help="USS: the calendar to date it (name or id).")
 def import_schedule(
     file: str,
     db: str | None,
@@ -660,30 +693,45 @@ def import_schedule(
     remove_missing: bool,
     new_cast: tuple[str, ...],
     yes: bool,
+    stripboard: str | None,
+    calendar: str | None,
 ) -> None:
-    """Import days, scenes and cast from a call-sheet CSV, first or revised (all or nothing).
+    """Import days, scenes and cast from a call-sheet CSV or a Universal Schedule Standard
+    file (.uss), first or revised (all or nothing).
 
-    A revised sheet updates scenes by number; what it changes is shown first, and applied
-    after you confirm (or with --yes). Comma, semicolon or tab separated."""
-    from ictool import schedule_import
+    A revised file updates scenes by number (USS: by breakdown id, then number); what it
+    changes is shown first, and applied after you confirm (or with --yes). CSV: comma,
+    semicolon or tab separated. USS: intimacy levels are set by the IC afterwards (or on
+    the import page's preview)."""
+    from ictool import schedule_import, uss_file, uss_import
 
     app, conn = _records_db(db)
     production = _production(conn, production_id)
     data = _read(file)
-    options = {"remove_missing": remove_missing, "new_cast": new_cast}
+    uss = file.lower().endswith((".uss", ".json")) or uss_file.looks_like_uss(data)
+    options = {"remove_missing": remove_missing}
+    if uss:
+        options.update(stripboard=stripboard, calendar=calendar)
+        run = uss_import.import_uss
+    else:
+        options["new_cast"] = new_cast
+        run = schedule_import.import_csv
     with app.app_context():
         try:
-            report = schedule_import.import_csv(
-                conn, production["id"], data, dry_run=True, **options
-            )
+            report = run(conn, production["id"], data, dry_run=True, **options)
         except schedule_import.ImportFailed as exc:
             for error in exc.errors:
-                hint = f" (--new-cast {error.new_name!r})" if error.new_name else ""
+                hint = (
+                    f" (--new-cast {error.new_name!r})" if getattr(error, "new_name", None) else ""
+                )
                 click.echo(f"ictool: {file}: {error}{hint}", err=True)
             raise CliError(f"{len(exc.errors)} error(s) in {file}; nothing was imported") from None
         revises = (
             report["changed"] or report["moved"] or report["removed"] or report["days_changed"]
         )
+        if uss:
+            for line in _uss_lines(report["uss"], stripboard):
+                click.echo(line)
         if dry_run or revises:
             for line in _diff_lines(report):
                 click.echo(line)
@@ -697,8 +745,10 @@ def import_schedule(
                 )
             click.confirm("Apply these changes?", abort=True)
         options["expect"] = report["fingerprint"]
+        if uss and len(report["uss"]["stripboards"]) > 1 and not stripboard:
+            raise CliError("this file holds several stripboards: choose one with --stripboard")
         try:
-            done = schedule_import.import_csv(conn, production["id"], data, **options)
+            done = run(conn, production["id"], data, **options)
         except (schedule_import.ImportFailed, schedule_import.PreviewStale) as exc:
             raise CliError(f"{exc}; run it again") from None
     click.echo(
@@ -720,6 +770,29 @@ def _print_setup_link(conn, base: str) -> None:
         f"a production:\n{url}"
     )
     segno.make(url, error="l").terminal(compact=True)
+
+
+def _uss_lines(extras: dict, chosen: str | None) -> list[str]:
+    """What a USS file holds beside the diff: its stripboards, what was skipped, what ictool
+    does not import, and the scenes whose words suggest intimacy."""
+    lines = []
+    if len(extras["stripboards"]) > 1:
+        names = ", ".join(f"{b['name']!r}" for b in extras["stripboards"])
+        pick = next(b["name"] for b in extras["stripboards"] if b["id"] == extras["stripboard"])
+        how = "chosen" if chosen else "the first; choose with --stripboard"
+        lines.append(f"stripboards: {names}; importing {pick!r} ({how})")
+    lines += [f"skipped {s['path']}: {s['message']}" for s in extras["skipped"]]
+    for n in extras["not_imported"]:
+        lines.append(f"not imported: {n['category']} ({n['count']} element(s)): {n['reason']}")
+    lines += [
+        f"+ rehearsal of scene {r['scene']} on {r['date']} at {r['start_time']}"
+        for r in extras["rehearsals"]
+    ]
+    for s in extras["scenes"]:
+        if s["suggested"] and s["intimacy"] == "none":
+            words = ", ".join(s["suggested"])
+            lines.append(f"? scene {s['number']} may be intimate ({words}): ask the IC to mark it")
+    return lines
 
 
 def _diff_lines(report: dict) -> list[str]:

@@ -421,3 +421,26 @@ def ui_glance_roster_role_codes(db: Database) -> None:
         db.execute(
             "UPDATE scene_roster SET purpose = ? WHERE lower(trim(purpose)) = ?", [code, english]
         )
+
+
+@migrations(name="0015_uss_schedule_ids")
+def uss_schedule_ids(db: Database) -> None:
+    """The Universal Schedule Standard: a scene's location line (the slugline's INT/EXT, set
+    and day/night), a performer's board number, and the USS ids of scenes, people, shoot days
+    and rehearsals, kept from an import or made once, so a revised file or an export matches."""
+    _run(
+        db,
+        "ALTER TABLE scenes ADD COLUMN setting TEXT",
+        "ALTER TABLE people ADD COLUMN board_number TEXT",
+        """CREATE TABLE uss_ids (
+            id INTEGER PRIMARY KEY,
+            production_id INTEGER NOT NULL REFERENCES productions(id),
+            kind TEXT NOT NULL CHECK (kind IN ('schedule', 'scene', 'person', 'day',
+                'rehearsal')),
+            local_id INTEGER NOT NULL,
+            uss_id TEXT NOT NULL,
+            UNIQUE (production_id, kind, local_id),
+            UNIQUE (production_id, kind, uss_id)
+        )""",
+        "CREATE INDEX scenes_by_day ON scenes(shoot_day_id, position)",
+    )

@@ -44,30 +44,45 @@ def add(
     if len(location) > MAX_LOCATION:
         raise ValueError(_("location is longer than %(n)s characters", n=MAX_LOCATION))
     with transaction(db):
-        rehearsal_id = (
-            db["rehearsals"]
-            .insert(
-                {
-                    "production_id": scene["production_id"],
-                    "scene_id": scene_id,
-                    "date": on,
-                    "start_time": start_time[:5],
-                    "duration_minutes": duration_minutes,
-                    "location": location,
-                    "created_by": actor_id,
-                    "created_at": now(),
-                }
-            )
-            .last_pk
+        rehearsal_id = insert(db, scene_id, on, start_time, location, duration_minutes, actor_id)
+    return rehearsal_id
+
+
+def insert(
+    db: Database,
+    scene_id: int,
+    on: str,
+    start_time: str,
+    location: str = "",
+    duration_minutes: int = 120,
+    actor_id: int | None = None,
+) -> int:
+    """Write a checked rehearsal and its audit entry (inside the caller's transaction)."""
+    scene = scenes.get(db, scene_id)
+    rehearsal_id = (
+        db["rehearsals"]
+        .insert(
+            {
+                "production_id": scene["production_id"],
+                "scene_id": scene_id,
+                "date": on,
+                "start_time": start_time[:5],
+                "duration_minutes": duration_minutes,
+                "location": location,
+                "created_by": actor_id,
+                "created_at": now(),
+            }
         )
-        audit.record(
-            db,
-            "rehearsal.scheduled",
-            actor_id=actor_id,
-            production_id=scene["production_id"],
-            subject=f"rehearsal:{rehearsal_id}",
-            scene_id=scene_id,
-        )
+        .last_pk
+    )
+    audit.record(
+        db,
+        "rehearsal.scheduled",
+        actor_id=actor_id,
+        production_id=scene["production_id"],
+        subject=f"rehearsal:{rehearsal_id}",
+        scene_id=scene_id,
+    )
     return rehearsal_id
 
 

@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
+from ictool.db import transaction
+
 INTIMACY = ("none", "kiss", "simulated_sex", "partial_nudity", "full_nudity")
 # The nudity rider applies to nudity and simulated sex, never to a kiss (DOMAIN.md).
 RIDER_CONTENT = ("simulated_sex", "partial_nudity", "full_nudity")
@@ -15,13 +17,11 @@ def add_day(db: Database, production_id: int, day: str, location: str, call_time
     """Add a shoot day; `day` is YYYY-MM-DD and `call_time` HH:MM."""
     date.fromisoformat(day)
     time.fromisoformat(call_time)
-    row = {
-        "production_id": production_id,
-        "date": day,
-        "location": location,
-        "call_time": call_time,
-    }
-    return db["shoot_days"].insert(row).last_pk
+    with transaction(db):  # the caller's, or its own: plain SQL does not commit by itself
+        return db.execute(
+            "INSERT INTO shoot_days (production_id, date, location, call_time) VALUES (?, ?, ?, ?)",
+            [production_id, day, location, call_time],
+        ).lastrowid
 
 
 def days(db: Database, production_id: int) -> list[dict]:
@@ -63,31 +63,23 @@ def add_scene(
                 codes=", ".join(INTIMACY),
             )
         )
-    position = db.execute(
-        "SELECT COUNT(*) FROM scenes WHERE shoot_day_id IS ?", [shoot_day_id]
-    ).fetchone()[0]
-    scene_id = (
-        db["scenes"]
-        .insert(
-            {
-                "production_id": production_id,
-                "shoot_day_id": shoot_day_id,
-                "number": number,
-                "description": description,
-                "intimacy": intimacy,
-                "closed_set": int(closed_set),
-                "position": position,
-            }
+    with transaction(db):  # the caller's, or its own: plain SQL does not commit by itself
+        position = db.execute(
+            "SELECT COUNT(*) FROM scenes WHERE production_id = ? AND shoot_day_id IS ?",
+            [production_id, shoot_day_id],
+        ).fetchone()[0]
+        scene_id = db.execute(  # plain SQL: a schedule import writes thousands of these
+            """INSERT INTO scenes (production_id, shoot_day_id, number, description, intimacy,
+                   closed_set, position) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [production_id, shoot_day_id, number, description, intimacy, int(closed_set), position],
+        ).lastrowid
+        db.conn.executemany(
+            "INSERT INTO scene_performers (scene_id, person_id, rider_signed_on) VALUES (?, ?, ?)",
+            [(scene_id, person_id, rider) for person_id, rider in (performers or {}).items()],
         )
-        .last_pk
-    )
-    for person_id, rider in (performers or {}).items():
-        db["scene_performers"].insert(
-            {"scene_id": scene_id, "person_id": person_id, "rider_signed_on": rider}
-        )
-    for person_id, purpose in (roster or {}).items():
-        db["scene_roster"].insert(
-            {"scene_id": scene_id, "person_id": person_id, "purpose": purpose}
+        db.conn.executemany(
+            "INSERT INTO scene_roster (scene_id, person_id, purpose) VALUES (?, ?, ?)",
+            [(scene_id, person_id, purpose) for person_id, purpose in (roster or {}).items()],
         )
     return scene_id
 

@@ -17,7 +17,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import announce, audit, people, productions, scenes
+from ictool import announce, audit, people, productions, scenes, uss_ids
 from ictool.db import transaction
 
 LIMITS = {"location": 120, "number": 12, "description": 300}
@@ -174,6 +174,7 @@ def scene_view(db: Database, scene: dict) -> dict:
     return dict(
         scenes.public(scene),
         position=scene["position"],
+        setting=scene["setting"],
         cast=[{"id": p["id"], "name": p["name"]} for p in cast],
     )
 
@@ -279,6 +280,7 @@ def delete_day(db: Database, day: dict, actor_id: int | None) -> None:
     with transaction(db):
         db.execute("DELETE FROM call_sheet_ic WHERE shoot_day_id = ?", [day["id"]])
         db.execute("DELETE FROM shoot_days WHERE id = ?", [day["id"]])
+        uss_ids.forget(db, day["production_id"], "day", day["id"])
         audit.record(
             db,
             "day.deleted",
@@ -327,7 +329,6 @@ def write_scene(
     cast: list[int],
 ) -> int:
     """Insert a checked scene at the end of its day (inside the caller's transaction)."""
-    position = len(_scenes_on(db, production_id, day_id))
     scene_id = scenes.add_scene(
         db,
         production_id,
@@ -339,7 +340,6 @@ def write_scene(
         performers=dict.fromkeys(cast),
         roster=default_roster(db, production_id, cast) if closed else None,
     )
-    db["scenes"].update(scene_id, {"position": position})
     return scene_id
 
 
@@ -508,4 +508,5 @@ def remove_scene_rows(db: Database, scene: dict) -> None:
     for table in ("scene_performers", "scene_roster"):
         db.execute(f"DELETE FROM {table} WHERE scene_id = ?", [scene["id"]])  # noqa: S608
     db.execute("DELETE FROM scenes WHERE id = ?", [scene["id"]])
+    uss_ids.forget(db, scene["production_id"], "scene", scene["id"])
     _renumber(db, [s["id"] for s in _scenes_on(db, scene["production_id"], scene["shoot_day_id"])])

@@ -19,6 +19,7 @@ import difflib
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -302,6 +303,7 @@ class Plan:
     moved_scenes: list[dict] = field(default_factory=list)
     missing_scenes: list[dict] = field(default_factory=list)
     new_people: list[str] = field(default_factory=list)
+    missing_ids: list[int] = field(default_factory=list)
 
     def report(self, applied: bool) -> dict:
         """The diff as the page, the API and the CLI show it."""
@@ -330,14 +332,29 @@ class Plan:
         }
 
 
+class _Scenes:
+    """The schedule's scenes, taken one by one as rows match them: by the scene id a row
+    brings (a USS breakdown id already resolved), else by scene number."""
+
+    def __init__(self, db: Database, production_id: int):
+        self.left = {s["id"]: s for s in scenes.of_production(db, production_id)}
+        self.numbers = {s["number"].lower(): s["id"] for s in self.left.values()}
+
+    def take(self, row: dict) -> dict | None:
+        scene_id = row["scene_id"] if "scene_id" in row else self.numbers.get(row["scene"].lower())
+        return self.left.pop(scene_id, None)
+
+
 def plan(db: Database, production_id: int, rows: list[dict], remove_missing: bool) -> Plan:
-    """Compare the checked rows with the schedule, scene by number and day by date."""
+    """Compare the checked rows with the schedule, scene by number (or the id a row brings)
+    and day by date; a row without a date puts its scene on no day (Unscheduled)."""
     out = Plan(rows, remove_missing)
     days = {d["date"]: d for d in scenes.days(db, production_id)}
     day_dates = {d["id"]: d["date"] for d in days.values()}
-    existing = {s["number"].lower(): s for s in scenes.of_production(db, production_id)}
+    existing = _Scenes(db, production_id)
+    casts = _casts(db, production_id)
     known = {p["name"].lower() for p in people.in_production(db, production_id)}
-    seen_days: set[str] = set()
+    seen_days: set[str] = {None}
     for row in rows:
         day = days.get(row["date"])
         if day is None and row["date"] not in seen_days:
@@ -353,11 +370,11 @@ def plan(db: Database, production_id: int, rows: list[dict], remove_missing: boo
             if name.lower() not in known:
                 known.add(name.lower())
                 out.new_people.append(name)
-        scene = existing.pop(row["scene"].lower(), None)
+        scene = existing.take(row)
         if scene is None:
             out.added_scenes.append({"number": row["scene"], "date": row["date"]})
             continue
-        changes = _scene_changes(db, scene, row)
+        changes = _scene_changes(scene, row, casts.get(scene["id"], {}))
         if changes:
             out.changed_scenes.append(
                 {"number": scene["number"], "date": row["date"], "changes": changes}
@@ -365,8 +382,9 @@ def plan(db: Database, production_id: int, rows: list[dict], remove_missing: boo
         was = day_dates.get(scene["shoot_day_id"])
         if was != row["date"]:
             out.moved_scenes.append({"number": scene["number"], "from": was, "to": row["date"]})
-    for scene in existing.values():
+    for scene in existing.left.values():
         if scene["shoot_day_id"] is not None:
+            out.missing_ids.append(scene["id"])
             out.missing_scenes.append(
                 {
                     "number": scene["number"],
@@ -377,17 +395,35 @@ def plan(db: Database, production_id: int, rows: list[dict], remove_missing: boo
     return out
 
 
-def _scene_changes(db: Database, scene: dict, row: dict) -> dict:
+def _casts(db: Database, production_id: int) -> dict[int, dict[int, str]]:
+    """Every scene's performers ({scene id: {person id: name}}) in one query."""
+    rows = db.execute(
+        """SELECT scene_id, people.id, people.name FROM scene_performers
+           JOIN people ON people.id = person_id JOIN scenes ON scenes.id = scene_id
+           WHERE scenes.production_id = ? AND people.erased_at IS NULL""",
+        [production_id],
+    )
+    out: dict[int, dict[int, str]] = {}
+    for scene_id, person_id, name in rows:
+        out.setdefault(scene_id, {})[person_id] = name
+    return out
+
+
+def _scene_changes(scene: dict, row: dict, cast_now: dict[int, str]) -> dict:
     """What the row changes in a scene; an empty intimacy, closed-set or cast cell keeps what
     the schedule has (a revision never lowers an intimacy level by leaving a cell blank)."""
     changes = {}
+    if row["scene"] != scene["number"] and row["scene"].lower() != scene["number"].lower():
+        changes["number"] = [scene["number"], row["scene"]]
+    if "setting" in row and row["setting"] != scene["setting"]:
+        changes["setting"] = [scene["setting"], row["setting"]]
     if row["description"] != scene["description"]:
         changes["description"] = [scene["description"], row["description"]]
     if row["intimacy"] is not None and row["intimacy"] != scene["intimacy"]:
         changes["intimacy"] = [scene["intimacy"], row["intimacy"]]
     if row["closed_set"] is not None and row["closed_set"] != bool(scene["closed_set"]):
         changes["closed_set"] = [bool(scene["closed_set"]), row["closed_set"]]
-    cast = sorted(p["name"] for p in scenes.performers(db, scene["id"]))
+    cast = sorted(cast_now.values())
     if row["cast"] and {n.lower() for n in row["cast"]} != {n.lower() for n in cast}:
         changes["cast"] = [cast, sorted(row["cast"])]
     return changes
@@ -406,16 +442,17 @@ def _write(db: Database, production_id: int, work: Plan, actor_id: int | None) -
     cast_ids = {p["name"].lower(): p["id"] for p in people.in_production(db, production_id)}
     for name in work.new_people:
         cast_ids[name.lower()] = people.add(db, production_id, name, "performer")
-    existing = {s["number"].lower(): s for s in scenes.of_production(db, production_id)}
+    existing = _Scenes(db, production_id)
+    casts = _casts(db, production_id)
     touched, order = {"added": [], "changed": [], "moved": []}, {}
     for row in work.rows:
-        if row["date"] not in day_ids:
+        if row["date"] is not None and row["date"] not in day_ids:
             day_ids[row["date"]] = scenes.add_day(
                 db, production_id, row["date"], row["location"], row["call_time"]
             )
-        day_id = day_ids[row["date"]]
+        day_id = day_ids.get(row["date"])
         cast = [cast_ids[name.lower()] for name in row["cast"]]
-        scene = existing.get(row["scene"].lower())
+        scene = existing.take(row)
         if scene is None:
             intimacy = row["intimacy"] or "none"
             closed = row["closed_set"]
@@ -423,15 +460,19 @@ def _write(db: Database, production_id: int, work: Plan, actor_id: int | None) -
             scene_id = schedule.write_scene(
                 db, production_id, day_id, row["scene"], row["description"], intimacy, closed, cast
             )
+            if row.get("setting"):
+                db.execute("UPDATE scenes SET setting = ? WHERE id = ?", [row["setting"], scene_id])
             touched["added"].append(scene_id)
         else:
             scene_id = scene["id"]
-            if _update_scene(db, scene, row, cast):
+            if _update_scene(db, scene, row, cast, casts.get(scene_id, {})):
                 touched["changed"].append(scene_id)
             if scene["shoot_day_id"] != day_id:
                 schedule.place(db, scene, day_id)
                 touched["moved"].append(scene_id)
-        order.setdefault(day_id, []).append(scene_id)
+        row["written_id"] = scene_id
+        if day_id is not None:
+            order.setdefault(day_id, []).append(scene_id)
     for day_id, in_file in order.items():
         rest = [s["id"] for s in scenes.of_day(db, day_id) if s["id"] not in in_file]
         for position, scene_id in enumerate(in_file + rest):
@@ -440,8 +481,10 @@ def _write(db: Database, production_id: int, work: Plan, actor_id: int | None) -
     return touched
 
 
-def _update_scene(db: Database, scene: dict, row: dict, cast: list[int]) -> bool:
-    changes = _scene_changes(db, scene, row)
+def _update_scene(
+    db: Database, scene: dict, row: dict, cast: list[int], cast_now: dict[int, str]
+) -> bool:
+    changes = _scene_changes(scene, row, cast_now)
     fields = {k: v[1] for k, v in changes.items() if k != "cast"}
     if "closed_set" in fields:
         fields["closed_set"] = int(fields["closed_set"])
@@ -461,17 +504,13 @@ def _update_scene(db: Database, scene: dict, row: dict, cast: list[int]) -> bool
 def _remove_missing(db: Database, production_id: int, work: Plan) -> list[int]:
     """Scenes not in the file leave the schedule: to Unscheduled if they have records,
     deleted if not. Returns their ids."""
-    numbers = {m["number"].lower() for m in work.missing_scenes}
-    removed = []
-    for scene in scenes.of_production(db, production_id):
-        if scene["number"].lower() not in numbers:
-            continue
-        removed.append(scene["id"])
-        if schedule.has_records(db, scene["id"]):
+    for scene_id in work.missing_ids:
+        scene = scenes.get(db, scene_id)
+        if schedule.has_records(db, scene_id):
             schedule.place(db, scene, None)
         else:
             schedule.remove_scene_rows(db, scene)
-    return removed
+    return list(work.missing_ids)
 
 
 def import_csv(
@@ -489,6 +528,30 @@ def import_csv(
     `dry_run`: what it would do, writing nothing). `expect` is a preview's fingerprint: when
     the schedule changed since that preview, nothing is written (PreviewStale)."""
     rows = parse(db, production_id, data, new_cast)
+    return apply(
+        db,
+        production_id,
+        rows,
+        actor_id,
+        remove_missing=remove_missing,
+        dry_run=dry_run,
+        expect=expect,
+    )
+
+
+def apply(
+    db: Database,
+    production_id: int,
+    rows: list[dict],
+    actor_id: int | None = None,
+    *,
+    remove_missing: bool = False,
+    dry_run: bool = False,
+    expect: str | None = None,
+    after: Callable[[Database, Plan], None] | None = None,
+) -> dict:
+    """Preview (`dry_run`) or write checked rows, from a call sheet or a USS file, all or
+    nothing. `after` writes what the format adds (ids, rehearsals) in the same transaction."""
     if dry_run:
         return plan(db, production_id, rows, remove_missing).report(applied=False)
     with transaction(db):
@@ -496,11 +559,10 @@ def import_csv(
         report = work.report(applied=True)
         if expect is not None and expect != report["fingerprint"]:
             raise PreviewStale(_("The schedule changed since the preview: check the file again."))
-        performers_before = {
-            s["id"]: scenes.performer_ids(db, s["id"])
-            for s in scenes.of_production(db, production_id)
-        }
+        performers_before = {i: list(c) for i, c in _casts(db, production_id).items()}
         touched = _write(db, production_id, work, actor_id)
+        if after is not None:
+            after(db, work)
         audit.record(
             db,
             "schedule.imported",

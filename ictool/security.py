@@ -27,8 +27,19 @@ def csrf_token() -> str:
     return session["csrf"]
 
 
+# Routes that take a whole schedule file (a USS file may be 5 MB; the import page carries
+# it between preview and apply in a form field): their own, larger limit.
+LARGE_BODIES = {
+    "producer_api.schedule_import_csv": 6 * 1024 * 1024,
+    "producer_pages.import_upload": 16 * 1024 * 1024,
+}
+
+
 def _check_size() -> None:
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    large = LARGE_BODIES.get(request.endpoint or "")
+    if large and limit:
+        limit = request.max_content_length = request.max_form_memory_size = large
     if limit and (request.content_length or 0) > limit:
         abort(413, description=_("That is too large to send (over %(kb)s KB).", kb=limit // 1024))
 

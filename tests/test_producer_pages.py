@@ -197,14 +197,14 @@ def test_a_producer_on_a_phone_budgets_imports_and_reads_readiness(live, new_pho
     sheet = SAMPLE.read_text().replace("2027-03-08", soon[0]).replace("2027-03-09", soon[1])
     bad = tmp_path / "bad.csv"
     bad.write_text(sheet.replace(f"{soon[1]},06:30", f"{soon[1]},6.30", 1))
-    producer.get_by_label("CSV file (UTF-8)").set_input_files(str(bad))
+    producer.get_by_label("Call sheet (CSV) or schedule (.uss)").set_input_files(str(bad))
     producer.get_by_role("button", name="Check the file").click()
     expect(producer.locator("#import-errors")).to_contain_text("call_time")
     assert axe_violations(producer) == []
     screenshot(producer, "producer-import-error-phone", full_page=True)
     good = tmp_path / "good.csv"
     good.write_text(sheet)
-    producer.get_by_label("CSV file (UTF-8)").set_input_files(str(good))
+    producer.get_by_label("Call sheet (CSV) or schedule (.uss)").set_input_files(str(good))
     producer.get_by_role("button", name="Check the file").click()
     expect(producer.locator("#import-preview")).to_contain_text(f"New scene 40 on {soon[1]}")
     producer.get_by_role("button", name="Apply these changes").click()

@@ -594,6 +594,13 @@ PATHS.update(
         "/api/calendar.ics": {
             "get": _file("Your intimate scenes and rehearsals as iCalendar", "text/calendar")
         },
+        "/api/schedule.uss": {
+            "get": _file(
+                "The schedule as a Universal Schedule Standard 1.0.0 file (producer, ADs); no"
+                " blocking, rider or concern",
+                "application/json",
+            )
+        },
         "/api/reports/days/{day_id}": {
             "parameters": [_id("day_id")],
             "get": op("The daily IC report, as this reader may see it", errors=_R404),
@@ -677,6 +684,7 @@ SCHEDULED_SCENE = _obj(
     closed_set=_BOOL,
     shoot_day_id=_NULLABLE_INT,
     position=_INT,
+    setting={"type": "string", "nullable": True},
     cast={"type": "array", "items": _obj(["id", "name"], id=_INT, name=_STR)},
 )
 _FLAG = {"type": "string", "enum": [word for word in FLAGS if word]}
@@ -694,8 +702,8 @@ def _query(name: str, schema: dict, description: str) -> dict:
 
 def _import_op() -> dict:
     spec = op(
-        "Import a call-sheet CSV, first or revised: preview what it adds, changes, moves and"
-        " removes (?preview=1, 200), or apply it all or nothing (201)",
+        "Import a call-sheet CSV or a USS file, first or revised: preview what it adds, changes,"
+        " moves and removes (?preview=1, 200), or apply it all or nothing (201)",
         status="201",
         errors=_EDIT,
     )
@@ -709,11 +717,16 @@ def _import_op() -> dict:
             "cast names confirmed as new performers (did-you-mean errors)",
         ),
         _query("expect", {"type": "string", "maxLength": 64}, "a preview's fingerprint"),
+        _query(
+            "stripboard", {"type": "string", "maxLength": 200}, "USS: the stripboard (id or name)"
+        ),
+        _query("calendar", {"type": "string", "maxLength": 200}, "USS: the calendar (id or name)"),
     ]
     spec["requestBody"] = {
         "required": True,
         "content": {
             "text/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
             "multipart/form-data": {
                 "schema": _obj(["file"], file={"type": "string", "format": "binary"})
             },

@@ -17,10 +17,13 @@ from ictool import (
     report,
     scenes,
     schedule_import,
+    uss_export,
+    uss_file,
+    uss_import,
 )
 from ictool.auth import current_person
 from ictool.db import get_db
-from ictool.permissions import require
+from ictool.permissions import allowed, require
 from ictool.views import json_body
 
 bp = Blueprint("producer_api", __name__, url_prefix="/api")
@@ -298,11 +301,68 @@ def import_options() -> dict:
     if expect is not None and len(expect) > 64:
         abort(422, description=_("expect must be the fingerprint of a preview"))
     options["expect"] = expect
+    for key in ("stripboard", "calendar"):
+        options[key] = values.get(key, "").strip()[:200] or None
+    options["marks"] = _marks(values)
     return options
 
 
-def run_import(person: dict, data: bytes, options: dict) -> dict:
-    """Preview or apply a call sheet for the signed-in person."""
+CLOSED_CHOICES = {"yes": True, "no": False, "": None}
+
+
+def _marks(values) -> dict:
+    """The intimacy level and closed set marked per USS breakdown in a preview:
+    `intimacy:<breakdown id>` (a level) and `closed_set:<breakdown id>` (yes, no or empty)."""
+    marks: dict[str, dict] = {}
+    for key in values:
+        kind, _sep, breakdown_id = key.partition(":")
+        if kind not in ("intimacy", "closed_set") or not breakdown_id:
+            continue
+        raw = values.get(key, "").strip()
+        if kind == "intimacy" and raw not in scenes.INTIMACY:
+            abort(
+                422,
+                description=_(
+                    "%(key)s must be one of %(codes)s", key=key, codes=", ".join(scenes.INTIMACY)
+                ),
+            )
+        if kind == "closed_set" and raw not in CLOSED_CHOICES:
+            abort(422, description=_("%(key)s must be yes, no or empty", key=key))
+        marks.setdefault(breakdown_id, {})[kind] = (
+            raw if kind == "intimacy" else CLOSED_CHOICES[raw]
+        )
+    if len(marks) > uss_file.MAX_BREAKDOWNS:
+        abort(422, description=_("too many marks"))
+    return marks
+
+
+def is_uss(data: bytes | str, filename: str | None = None) -> bool:
+    """A USS file: sent as JSON, named .uss or .json, or a JSON object in the body."""
+    if (filename or "").lower().endswith(
+        (".uss", ".json")
+    ) or request.mimetype == "application/json":
+        return True
+    return uss_file.looks_like_uss(data)
+
+
+def run_import(person: dict, data: bytes | str, options: dict, uss: bool = False) -> dict:
+    """Preview or apply a call sheet or a USS file for the signed-in person; intimacy
+    marks need the right to set a scene's intimacy."""
+    if uss:
+        if options["marks"] and not allowed(get_db(), person, "scene.intimacy"):
+            abort(403, description=_("Only the IC or an AD may mark a scene's intimacy."))
+        return uss_import.import_uss(
+            get_db(),
+            person["production_id"],
+            data,
+            person["id"],
+            remove_missing=options["remove_missing"],
+            dry_run=options["preview"],
+            expect=options["expect"],
+            stripboard=options["stripboard"],
+            calendar=options["calendar"],
+            marks=options["marks"],
+        )
     return schedule_import.import_csv(
         get_db(),
         person["production_id"],
@@ -317,20 +377,34 @@ def run_import(person: dict, data: bytes, options: dict) -> dict:
 
 @bp.post("/schedule/import")
 def schedule_import_csv():
-    """Import a call-sheet CSV (text/csv body, or a multipart `file`), first or revised: with
-    `?preview=1` say what it would add, change, move and remove; else apply, all or nothing."""
+    """Import a call-sheet CSV (text/csv body, or a multipart `file`) or a USS file (JSON
+    body or a `.uss` upload), first or revised: with `?preview=1` say what it would add,
+    change, move and remove; else apply, all or nothing."""
     person = me("schedule.import")
     options = import_options()
     upload = request.files.get("file")
     data = upload.read() if upload else request.get_data()
     try:
-        report = run_import(person, data, options)
+        report = run_import(person, data, options, is_uss(data, upload and upload.filename))
     except schedule_import.ImportFailed as failed:
         errors = [e.public() for e in failed.errors]
         return jsonify(error=str(failed), status=422, errors=errors), 422
     except schedule_import.PreviewStale as exc:
         abort(409, description=str(exc))
     return jsonify(report), 200 if options["preview"] else 201
+
+
+@bp.get("/schedule.uss")
+def schedule_uss():
+    """The production's schedule as a Universal Schedule Standard 1.0.0 file (no blocking,
+    rider or concern: scenes, days, cast and rehearsals only)."""
+    person = me("schedule.import")
+    body = uss_export.dumps(uss_export.build(get_db(), person["production_id"]))
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="schedule.uss"'},
+    )
 
 
 def calendar_response(person: dict) -> Response:

@@ -18,6 +18,7 @@ from ictool import (
     rehearsals,
     scenes,
     schedule_import,
+    uss_file,
 )
 from ictool.db import get_db
 from ictool.permissions import allowed
@@ -28,6 +29,7 @@ from ictool.views.producer_api import (
     budget_view,
     calendar_response,
     import_options,
+    is_uss,
     me,
     run_import,
 )
@@ -263,6 +265,7 @@ def rehearsal_presence(rehearsal_id: int):
 
 def _import_page(status: int = 200, **values):
     context = {"errors": None, "report": None, "csv": "", "options": {}, **values}
+    context["intimacy_codes"] = scenes.INTIMACY
     return render_template("producer_import.html", **context), status
 
 
@@ -282,21 +285,29 @@ def import_upload():
     upload = request.files.get("file")
     if upload is not None and upload.filename:
         raw = upload.read()
+        uss = is_uss(raw, upload.filename)
         try:
-            text = schedule_import.decode(raw)
+            text = uss_file.decode(raw) if uss else schedule_import.decode(raw)
         except schedule_import.ImportFailed as failed:
             return _import_page(422, errors=failed.errors)
     else:
         text = request.form.get("csv", "")
+        uss = uss_file.looks_like_uss(text)
     if not text.strip():
-        return _import_page(422, errors=[schedule_import.RowError(1, "-", _("Choose a CSV file."))])
+        return _import_page(422, errors=[schedule_import.RowError(1, "-", _("Choose a file."))])
     try:
         try:
-            report = run_import(person, text, options)
+            report = run_import(person, text, options, uss)
         except schedule_import.PreviewStale as exc:  # show the new preview instead
-            flash(str(exc), "error")
+            message = str(exc)
+            if uss:  # the IC's marks may change scenes already in the schedule
+                message = _(
+                    "The schedule or your marks change what this import does: check the"
+                    " changes, then apply them."
+                )
+            flash(message, "error")
             options["preview"] = True
-            report = run_import(person, text, options)
+            report = run_import(person, text, options, uss)
     except schedule_import.ImportFailed as failed:
         return _import_page(422, errors=failed.errors, csv=text, options=options)
     return _import_page(report=report, csv=text, options=options)
