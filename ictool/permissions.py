@@ -62,13 +62,15 @@ for _role, _caps in _CLEARANCE.items():
 
 # Records (issue 7): readiness, budget, briefing, schedule import, calendar, the IC report.
 # Producers get the production's records, never blocking, boundaries or concern text.
+# The IC imports a schedule too: its preview is where she marks each scene's intimacy and
+# closed set before anything is written (and a production she founded needs no one else).
 _RECORDS: dict[str, set[str]] = {
     "producer": {"readiness.view", "budget.view", "budget.edit", "consultation.log"}
     | {"briefing.status", "briefing.ack", "rehearsal.view", "rehearsal.edit", "callsheet.edit"}
     | {"schedule.import", "production.edit", "report.view", "record.witness"},
     "coordinator": {"readiness.view", "briefing.status", "briefing.ack", "rehearsal.view"}
     | {"rehearsal.edit", "rehearsal.presence", "calendar.export", "report.view"}
-    | {"record.witness"},
+    | {"record.witness", "schedule.import"},
     "first_ad": {"briefing.ack", "rehearsal.view", "rehearsal.edit", "rehearsal.presence"}
     | {"callsheet.edit", "schedule.import", "report.view"},
     "second_ad": {"briefing.ack", "rehearsal.view", "rehearsal.edit", "rehearsal.presence"}

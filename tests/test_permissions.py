@@ -45,7 +45,7 @@ EXPECTED = {
     "/api/production/essential-roles": dict(coordinator=OK, producer=OK),
     "/api/replica": dict(coordinator=OK),
     "/api/servers": {who: OK for who in CAST},
-    "/api/schedule.uss": dict(first_ad=OK, second_ad=OK, producer=OK),
+    "/api/schedule.uss": dict(coordinator=OK, first_ad=OK, second_ad=OK, producer=OK),
 }
 
 

@@ -28,7 +28,7 @@ EXPECTED = {
     "/producer/budget.csv": PRODUCER,
     "/producer/briefing": dict(producer=OK, coordinator=OK),
     "/producer/setup": PRODUCER,
-    "/producer/import": dict(producer=OK, first_ad=OK, second_ad=OK),
+    "/producer/import": dict(producer=OK, coordinator=OK, first_ad=OK, second_ad=OK),
     "/rehearsals": dict(producer=OK, coordinator=OK, first_ad=OK, second_ad=OK, director=OK),
     "/reports": dict(producer=OK, coordinator=OK, first_ad=OK, second_ad=OK),
     "/briefing": dict(crew=OK, first_ad=OK, second_ad=OK, director=OK, coordinator=OK, producer=OK),

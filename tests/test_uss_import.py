@@ -499,3 +499,22 @@ def test_stripboards_without_ids_are_chosen_as_the_preview_lists_them(show):
     assert preview["uss"]["stripboards"] == [{"id": "0", "name": "#1"}, {"id": "1", "name": "#2"}]
     uss_import.import_uss(show.db, show.pid, data, stripboard="1")
     assert [d["date"] for d in scenes.days(show.db, show.pid)] == ["2027-03-18", "2027-03-22"]
+
+
+def test_the_ic_marks_intimacy_in_the_preview_before_anything_is_written(login, db, demo_in_2027):
+    """Issue 18: the IC, who knows what each scene asks, marks it before the import writes."""
+    ic = login("Maya Okafor")
+    data = {"file": (io.BytesIO(uss.dumps(uss.small())), "harbour.uss"), "csrf_token": csrf(ic)}
+    page = ic.post("/producer/import", data=data, content_type="multipart/form-data")
+    assert page.status_code == 200
+    assert 'name="intimacy:b-40"' in page.get_data(as_text=True)  # her choice, per scene
+    assert not any(s["number"] == "40" for s in scenes.of_production(db, demo_in_2027))
+    done = ic.post(
+        "/api/schedule/import?intimacy:b-40=partial_nudity&closed_set:b-40=yes",
+        data={"file": (io.BytesIO(uss.dumps(uss.small())), "harbour.uss")},
+        headers={"X-CSRF-Token": csrf(ic)},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 201, done.get_data(as_text=True)
+    bed = next(s for s in scenes.of_production(db, demo_in_2027) if s["number"] == "40")
+    assert (bed["intimacy"], bed["closed_set"]) == ("partial_nudity", 1)
