@@ -421,3 +421,58 @@ def ui_glance_roster_role_codes(db: Database) -> None:
         db.execute(
             "UPDATE scene_roster SET purpose = ? WHERE lower(trim(purpose)) = ?", [code, english]
         )
+
+
+@migrations(name="0015_riderterms_terms")
+def riderterms_terms(db: Database) -> None:
+    """A nudity rider's terms per performer and scene, versioned (an amendment is a new
+    version that needs a new signature); each signature with its time, device and whether
+    it came inside the notice period; each term a performer withdrew; and, per blocking
+    version, the codes of what each beat asks (performers, nudity, acts, contact). Who
+    recorded a row is kept without a link to `people`, so a person's export holds only the
+    riders that are theirs."""
+    _run(
+        db,
+        """CREATE TABLE rider_versions (
+            id INTEGER PRIMARY KEY,
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            version INTEGER NOT NULL,
+            nudity TEXT NOT NULL,
+            acts TEXT NOT NULL,
+            no_touch TEXT NOT NULL,
+            body_double INTEGER NOT NULL,
+            stills INTEGER NOT NULL,
+            other TEXT,
+            sent_on TEXT,
+            recorded_by INTEGER,
+            recorded_at TEXT NOT NULL,
+            UNIQUE (scene_id, person_id, version)
+        )""",
+        """CREATE TABLE rider_signatures (
+            id INTEGER PRIMARY KEY,
+            rider_version_id INTEGER NOT NULL REFERENCES rider_versions(id),
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            version INTEGER NOT NULL,
+            signed_at TEXT NOT NULL,
+            signed_local TEXT NOT NULL,
+            device TEXT,
+            late INTEGER NOT NULL,
+            recorded_by INTEGER,
+            UNIQUE (rider_version_id)
+        )""",
+        """CREATE TABLE rider_withdrawals (
+            id INTEGER PRIMARY KEY,
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            version INTEGER NOT NULL,
+            term TEXT NOT NULL,
+            alert_id INTEGER REFERENCES alerts(id),
+            client_id TEXT NOT NULL UNIQUE,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX rider_versions_scene ON rider_versions(scene_id, person_id, version)",
+        "CREATE INDEX rider_withdrawals_scene ON rider_withdrawals(scene_id, person_id)",
+        "ALTER TABLE blocking_versions ADD COLUMN beat_codes TEXT",
+    )

@@ -104,6 +104,23 @@ _ROSTER_RIDERS: dict[str, set[str]] = {
 for _role, _caps in _ROSTER_RIDERS.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
 
+# Rider terms (issue 13): the terms are the IC's and that performer's to read, nobody
+# else's. The director sees whether each blocking beat is within every rider (yes/no per
+# beat); the ADs and the producer see each rider's status (signed, not, exceeded), never the
+# terms. A performer reads, signs and withdraws from their own rider only; the IC records
+# terms for every performer and a signature on paper for those without a phone.
+_RIDER_TERMS: dict[str, set[str]] = {
+    "coordinator": {"rider_terms.view", "rider_terms.edit", "rider_terms.sign_for"}
+    | {"rider_beats.view", "riders.status", "riders.matrix"},
+    "performer": {"rider_terms.mine:own", "rider_terms.sign:own"},
+    "director": {"rider_beats.view", "riders.status"},
+    "first_ad": {"riders.status"},
+    "second_ad": {"riders.status"},
+    "producer": {"riders.status"},
+}
+for _role, _caps in _RIDER_TERMS.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+
 # Capabilities a crew member holds through their department, production-wide.
 DEPARTMENT_CAPABILITIES: dict[str, set[str]] = {"costume": {"garments.edit", "garments.confirm"}}
 

@@ -1,0 +1,259 @@
+"""Rider terms (issue 13): the IC records what each performer agreed to, the performer signs
+it, and every blocking beat is held against it, live. Scene 15 of the demo: Alex Rivera and
+Sam Lindqvist, simulated sex, five beats."""
+
+import pytest
+from conftest import csrf
+
+from ictool import audit, clearance, lifecycle
+
+ROLES = {
+    "coordinator": "Maya Okafor",
+    "first_ad": "Tom Brennan",
+    "second_ad": "Priya Shah",
+    "director": "Lena Voss",
+    "performer": "Alex Rivera",
+    "colleague": "Sam Lindqvist",  # in scene 15 too
+    "other_performer": "Jordan Blake",  # not in scene 15
+    "producer": "Ruth Adeyemi",
+    "crew": "Kenji Mori",
+}
+TERMS = {
+    "nudity": ["back"],
+    "acts": ["simulated_intercourse"],
+    "no_touch": ["breasts", "inner_thighs"],
+    "body_double": False,
+    "stills": False,
+    "other": "No improvised kissing; closed-mouth only.",
+}
+
+
+@pytest.fixture
+def scene15(db):
+    return next(db["scenes"].rows_where("number = '15'"))
+
+
+@pytest.fixture
+def as_(login):
+    signed_in = {}
+
+    def client(who: str):
+        if who not in signed_in:
+            signed_in[who] = login(ROLES[who])
+        return signed_in[who]
+
+    return client
+
+
+def post(c, url: str, body: dict):
+    return c.post(url, json=body, headers={"X-CSRF-Token": csrf(c)})
+
+
+def codes(db, scene_id: int) -> list[str]:
+    return [r["code"] for r in clearance.clearance(db, scene_id)["reasons"]]
+
+
+def beat_codes(alex: int, **beat3) -> list[dict]:
+    """Codes for the five beats of scene 15: Alex in every beat; beat 3 asks `beat3`."""
+    out = [{"performers": [alex]} for _ in range(5)]
+    out[2].update(beat3)
+    return out
+
+
+def test_a_beat_within_the_signed_rider_clears_and_one_beyond_it_does_not(as_, db, scene15, person):
+    ic, alex = as_("coordinator"), person("Alex Rivera")["id"]
+    base = f"/api/scenes/{scene15['id']}"
+    sent = post(ic, f"{base}/rider-terms/{alex}", TERMS)
+    assert sent.status_code == 201, sent.get_json()
+    assert sent.get_json()["current"]["version"] == 1 and sent.get_json()["must_sign"]
+    assert "rider_missing" in codes(db, scene15["id"])  # sent, not signed: not cleared
+    assert post(ic, f"{base}/rider-terms/{alex}", TERMS).status_code == 200  # same terms
+    signed = post(as_("performer"), f"{base}/rider-terms/{alex}/sign", {"version": 1})
+    assert signed.status_code == 201 and not signed.get_json()["must_sign"]
+
+    blocking = ic.get(f"{base}/blocking").get_json()[0]
+    within = post(
+        ic,
+        f"{base}/blocking/codes",
+        {"version": blocking["version"], "codes": beat_codes(alex, nudity=["back"])},
+    )
+    assert within.status_code == 201, within.get_json()
+    assert "rider_exceeded" not in codes(db, scene15["id"])
+
+    beyond = beat_codes(alex, nudity=["back", "buttocks"], contact=["inner_thighs"])
+    post(ic, f"{base}/blocking/codes", {"version": within.get_json()["version"], "codes": beyond})
+    reasons = clearance.clearance(db, scene15["id"])["reasons"]
+    exceeded = [r for r in reasons if r["code"] == "rider_exceeded"]
+    assert len(exceeded) == 1 and exceeded[0]["blocking"] and exceeded[0]["people"] == [alex]
+    assert "beat 3" in exceeded[0]["text"] and "Alex Rivera" in exceeded[0]["text"]
+    over = ic.get(f"{base}/rider-check").get_json()
+    assert over["over"][0]["over"][str(alex)] == ["nudity:buttocks", "touch:inner_thighs"]
+    assert [b["within"] for b in over["beats"]] == [True, True, False, True, True]
+
+
+def test_an_amendment_needs_a_new_signature_and_a_stale_one_changes_nothing(
+    as_, db, scene15, person
+):
+    ic, me, alex = as_("coordinator"), as_("performer"), person("Alex Rivera")["id"]
+    base = f"/api/scenes/{scene15['id']}"
+    post(ic, f"{base}/rider-terms/{alex}", TERMS)
+    post(me, f"{base}/rider-terms/{alex}/sign", {"version": 1})
+    version = ic.get(f"{base}/blocking").get_json()[0]["version"]
+    post(
+        ic,
+        f"{base}/blocking/codes",
+        {"version": version, "codes": beat_codes(alex, nudity=["buttocks"])},
+    )
+    assert "rider_exceeded" in codes(db, scene15["id"])
+
+    amended = post(ic, f"{base}/rider-terms/{alex}", {"nudity": ["back", "buttocks"]})
+    assert amended.status_code == 201
+    rider = amended.get_json()
+    assert rider["current"]["version"] == 2 and rider["must_sign"]
+    assert {"term": "nudity:buttocks", "change": "added"} in rider["changes"]
+    assert rider["current"]["no_touch"] == TERMS["no_touch"]  # left out: kept
+    now = codes(db, scene15["id"])
+    assert "rider_exceeded" in now and "rider_missing" in now  # v1 is still the ceiling
+
+    stale = post(me, f"{base}/rider-terms/{alex}/sign", {"version": 1})
+    assert stale.status_code == 409 and "version" in stale.get_json()["error"]
+    assert me.get(f"{base}/rider-terms/{alex}").get_json()["must_sign"]  # nothing changed
+
+    assert post(me, f"{base}/rider-terms/{alex}/sign", {"version": 2}).status_code == 201
+    now = codes(db, scene15["id"])
+    assert "rider_exceeded" not in now and "rider_missing" not in now
+
+
+def test_withdrawing_a_term_alerts_the_ic_and_the_1st_ad_and_the_beat_is_exceeded_again(
+    as_, db, scene15, person
+):
+    ic, me, alex = as_("coordinator"), as_("performer"), person("Alex Rivera")["id"]
+    base = f"/api/scenes/{scene15['id']}"
+    post(ic, f"{base}/rider-terms/{alex}", TERMS)
+    post(me, f"{base}/rider-terms/{alex}/sign", {"version": 1})
+    version = ic.get(f"{base}/blocking").get_json()[0]["version"]
+    post(
+        ic,
+        f"{base}/blocking/codes",
+        {"version": version, "codes": beat_codes(alex, nudity=["back"])},
+    )
+    assert "rider_exceeded" not in codes(db, scene15["id"])
+
+    body = {"term": "nudity:back", "client_id": "withdraw-back-0001"}
+    withdrawn = post(me, f"{base}/rider-terms/{alex}/withdraw", body)
+    assert withdrawn.status_code == 201, withdrawn.get_json()
+    assert withdrawn.get_json()["withdrawn"] == ["nudity:back"]
+    again = post(me, f"{base}/rider-terms/{alex}/withdraw", body)  # a retry: the same alert
+    assert (
+        again.status_code == 200
+        and again.get_json()["alert_id"] == withdrawn.get_json()["alert_id"]
+    )
+    assert "rider_exceeded" in codes(db, scene15["id"])
+    for who in ("coordinator", "first_ad"):
+        kinds = [a["kind"] for a in as_(who).get("/api/alerts").get_json()["alerts"]]
+        assert "withdrawal" in kinds, who
+    status = ic.get(f"{base}/rider-status").get_json()["performers"]
+    assert {r["name"]: r["status"] for r in status}["Alex Rivera"] == "withdrawn"
+
+
+def test_bad_input_names_the_field_and_changes_nothing(as_, db, scene15, person):
+    ic, alex = as_("coordinator"), person("Alex Rivera")["id"]
+    jordan = person("Jordan Blake")["id"]
+    base = f"/api/scenes/{scene15['id']}"
+    unknown = post(ic, f"{base}/rider-terms/{alex}", {"nudity": ["everything"]})
+    assert unknown.status_code == 422
+    assert "nudity" in unknown.get_json()["error"] and "buttocks" in unknown.get_json()["error"]
+    assert db["rider_versions"].count == 0
+    before = ic.get(f"{base}/blocking").get_json()
+    stranger = post(
+        ic,
+        f"{base}/blocking/codes",
+        {"version": before[0]["version"], "codes": beat_codes(jordan)},
+    )
+    assert stranger.status_code == 422 and "performers" in stranger.get_json()["error"]
+    assert ic.get(f"{base}/blocking").get_json() == before
+    nobody = post(ic, f"{base}/rider-terms/{jordan}", TERMS)
+    assert nobody.status_code == 404 and "person_id" in nobody.get_json()["error"]
+    unsigned = post(as_("performer"), f"{base}/rider-terms/{alex}/sign", {"version": 1})
+    assert unsigned.status_code == 422 and db["rider_signatures"].count == 0
+
+
+# Need to know: terms for the IC and that performer; yes/no per beat for the director and
+# the IC; statuses for the ADs, the director and the producer.
+TERMS_OK = {"coordinator", "performer"}
+CHECK_OK = {"coordinator", "director"}
+STATUS_OK = {"coordinator", "first_ad", "second_ad", "director", "producer"}
+
+
+def test_each_role_sees_only_what_it_needs(as_, db, scene15, person):
+    ic, alex = as_("coordinator"), person("Alex Rivera")["id"]
+    base = f"/api/scenes/{scene15['id']}"
+    post(ic, f"{base}/rider-terms/{alex}", TERMS)
+    for who in ROLES:
+        c = as_(who)
+        terms = c.get(f"{base}/rider-terms/{alex}")
+        assert terms.status_code == (200 if who in TERMS_OK else 403), who
+        every = c.get(f"{base}/rider-terms").status_code
+        assert every == (200 if who == "coordinator" else 403), who
+        check = c.get(f"{base}/rider-check")
+        assert check.status_code == (200 if who in CHECK_OK else 403), who
+        if who == "director":
+            assert "over" not in check.get_json()
+        status = c.get(f"{base}/rider-status")
+        assert status.status_code == (200 if who in STATUS_OK else 403), who
+        if status.status_code == 200:
+            text = str(status.get_json())
+            assert "simulated_intercourse" not in text and "closed-mouth" not in text
+        matrix = c.get("/api/riders/matrix").status_code
+        assert matrix == (200 if who == "coordinator" else 403), who
+        for kind in ("csv", "pdf"):
+            got = c.get(f"/api/riders/matrix.{kind}").status_code
+            assert got == (200 if who == "coordinator" else 403), (who, kind)
+    sam = as_("colleague")
+    assert sam.get(f"{base}/rider-terms/{alex}").status_code == 403
+    sign = post(sam, f"{base}/rider-terms/{alex}/sign", {"version": 1})
+    assert sign.status_code == 403
+    assert post(sam, f"{base}/rider-terms/{alex}/withdraw", {"term": "acts:x"}).status_code == 403
+
+
+def test_the_audit_log_records_each_step_by_code_never_the_terms(as_, db, scene15, person):
+    ic, me, alex = as_("coordinator"), as_("performer"), person("Alex Rivera")["id"]
+    base = f"/api/scenes/{scene15['id']}"
+    post(ic, f"{base}/rider-terms/{alex}", TERMS)
+    post(me, f"{base}/rider-terms/{alex}/sign", {"version": 1})
+    post(ic, f"{base}/rider-terms/{alex}", {"stills": True})
+    post(me, f"{base}/rider-terms/{alex}/sign", {"version": 2})
+    post(me, f"{base}/rider-terms/{alex}/withdraw", {"term": "stills"})
+    entries = [e for e in audit.entries(db) if e["action"].startswith("rider.")]
+    actions = [e["action"] for e in entries]
+    assert actions == ["rider.sent", "rider.signed", "rider.amended", "rider.signed"] + [
+        "rider.withdrawn"
+    ]
+    text = str(entries)
+    for private in ("back", "simulated", "breasts", "stills", "kissing", "thigh"):
+        assert private not in text, private
+
+
+def test_export_holds_a_persons_riders_and_erase_keeps_codes_and_dates_only(
+    as_, db, scene15, person
+):
+    ic, alex = as_("coordinator"), person("Alex Rivera")["id"]
+    post(ic, f"/api/scenes/{scene15['id']}/rider-terms/{alex}", TERMS)
+    held = lifecycle.export_person(db, alex)["held"]
+    assert held["rider_versions"][0]["other"] == TERMS["other"]
+    maya = lifecycle.export_person(db, person("Maya Okafor")["id"])["held"]
+    assert "rider_versions" not in maya  # the IC recorded it; it is Alex's data
+    lifecycle.erase_person(db, alex)
+    row = next(db["rider_versions"].rows_where("person_id = ?", [alex]))
+    assert row["other"] is None and row["nudity"] == '["back"]' and row["sent_on"]
+
+
+def test_a_signature_reaches_every_open_screen(as_, sock, scene15, person):
+    ic, me, alex = as_("coordinator"), as_("performer"), person("Alex Rivera")["id"]
+    base = f"/api/scenes/{scene15['id']}"
+    post(ic, f"{base}/rider-terms/{alex}", TERMS)
+    watching = sock("Tom Brennan")
+    watching.get_received()
+    post(me, f"{base}/rider-terms/{alex}/sign", {"version": 1})
+    events = [e for e in watching.get_received() if e["name"] == "scene:clearance"]
+    assert events and events[-1]["args"][0]["scene_id"] == scene15["id"]
