@@ -82,6 +82,15 @@ STATUS_LABELS = {
     "withdrawn": _l("withdrawn"),
 }
 
+STATUS_MARKS = {
+    "not_sent": "○",
+    "sent": "…",
+    "signed": "✔",
+    "late": "⚠",
+    "exceeded": "✖",
+    "withdrawn": "✖",
+}
+
 
 class StaleRider(ValueError):
     """A signature for a rider version that is no longer the current one."""
@@ -90,6 +99,15 @@ class StaleRider(ValueError):
 def label(code: str) -> str:
     """A term's plain words in the reader's language (`touch:face` reads as "Face")."""
     return str(LABELS.get(code.split(":", 1)[-1], code))
+
+
+def words(term: str) -> str:
+    """A term a performer may withdraw (or a change) in plain words: "Nudity: Breasts"."""
+    kind, _sep, code = term.partition(":")
+    if not code:
+        return str(_l("Other conditions")) if term == "other" else label(term)
+    heading = {"nudity": _l("Nudity"), "acts": _l("Simulated acts"), "touch": _l("Being touched")}
+    return _("%(kind)s: %(term)s", kind=str(heading.get(kind, kind)), term=label(code))
 
 
 # --- reading -------------------------------------------------------------------------------

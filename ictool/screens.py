@@ -15,6 +15,7 @@ from ictool import (
     people,
     productions,
     readiness,
+    rider_terms,
     riders,
     roster,
     scenes,
@@ -59,11 +60,15 @@ def scene_detail(db: Database, person: dict, scene: dict) -> dict:
             {
                 "version": current["version"],
                 "beats": current["beats"],
+                "codes": current["codes"],
                 "created_at": current["created_at"],
             }
             if current
             else None
         )
+        checked = current and current["codes"] and scenes.needs_rider(scene)
+        if checked and allowed(db, person, "rider_beats.view", scene):
+            out["rider_check"] = rider_terms.beat_check(db, scene)
     return out
 
 

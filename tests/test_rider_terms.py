@@ -257,3 +257,35 @@ def test_a_signature_reaches_every_open_screen(as_, sock, scene15, person):
     post(me, f"{base}/rider-terms/{alex}/sign", {"version": 1})
     events = [e for e in watching.get_received() if e["name"] == "scene:clearance"]
     assert events and events[-1]["args"][0]["scene_id"] == scene15["id"]
+
+
+def test_the_pages_show_each_reader_only_their_part(as_, db, scene15, person):
+    ic, alex = as_("coordinator"), person("Alex Rivera")["id"]
+    base = f"/api/scenes/{scene15['id']}"
+    page = f"/scenes/{scene15['id']}/riders/{alex}"
+    post(ic, f"{base}/rider-terms/{alex}", TERMS)
+    version = ic.get(f"{base}/blocking").get_json()[0]["version"]
+    post(
+        ic,
+        f"{base}/blocking/codes",
+        {"version": version, "codes": beat_codes(alex, nudity=["buttocks"])},
+    )
+    mine = as_("performer").get(page)
+    assert mine.status_code == 200
+    text = mine.get_data(as_text=True)
+    assert "I agree — sign version 1" in text and TERMS["other"] in text and "Bare back" in text
+    assert "Amend the terms" not in text
+    theirs = ic.get(page).get_data(as_text=True)
+    assert "Amend the terms" in theirs and "Record a signature on paper" in theirs
+    for who in ("colleague", "director", "first_ad", "second_ad", "producer", "crew"):
+        assert as_(who).get(page).status_code == 403, who
+    matrix = ic.get("/riders/matrix")
+    assert matrix.status_code == 200
+    assert f'href="{page}"' in matrix.get_data(as_text=True)
+    for who in ("performer", "director", "first_ad", "producer", "crew"):
+        assert as_(who).get("/riders/matrix").status_code == 403, who
+    director = as_("director").get(f"/scenes/{scene15['id']}").get_data(as_text=True)
+    assert "beyond a signed rider" in director and "within every rider" in director
+    assert TERMS["other"] not in director and f'href="{page}"' not in director
+    scene_page = ic.get(f"/scenes/{scene15['id']}").get_data(as_text=True)
+    assert "What each beat asks" in scene_page and f'href="{page}"' in scene_page
