@@ -161,7 +161,7 @@ def _who(fact: Fact, viewer: dict | None, named: bool) -> tuple[str, list[int]]:
     ids = [p["id"] for p in fact.people]
     if named:
         return ", ".join(p["name"] for p in fact.people), ids
-    if viewer["role"] != "performer":  # the producer: counts, never names
+    if viewer["role"] not in people.CAST_ROLES:  # the producer: counts, never names
         if fact.code in PRIVATE:
             return ngettext("%(num)s performer", "%(num)s performers", len(ids)), []
         return ngettext("%(num)s person", "%(num)s people", len(ids)), []

@@ -476,3 +476,44 @@ def riderterms_terms(db: Database) -> None:
         "CREATE INDEX rider_withdrawals_scene ON rider_withdrawals(scene_id, person_id)",
         "ALTER TABLE blocking_versions ADD COLUMN beat_codes TEXT",
     )
+
+
+@migrations(name="0015_riderterms_background_role", transactional=False)
+def riderterms_background_role(db: Database) -> None:
+    """Background performers get a role of their own (`background`): the people table's
+    role check gains it. SQLite cannot alter a CHECK, so the table is rebuilt the way the
+    SQLite documentation describes (foreign keys off, copy, swap, check, on again)."""
+    old = db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='people'")
+    sql = old.fetchone()[0]
+    if "'background'" in sql:
+        return
+    new = sql.replace("'performer', 'crew'", "'performer', 'background', 'crew'", 1)
+    new = new.replace("CREATE TABLE people", "CREATE TABLE people_new", 1)
+    extras = [
+        r[0]
+        for r in db.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'people' AND type IN ('index',"
+            " 'trigger') AND sql IS NOT NULL"
+        )
+    ]
+    if db.conn.in_transaction:
+        db.conn.commit()
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(new)
+            db.execute("INSERT INTO people_new SELECT * FROM people")
+            db.execute("DROP TABLE people")
+            db.execute("ALTER TABLE people_new RENAME TO people")
+            for statement in extras:
+                db.execute(statement)
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:3]}")
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.execute("COMMIT")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")

@@ -58,6 +58,7 @@ _PERSON_FIELDS = {
                 "second_ad",
                 "director",
                 "performer",
+                "background",
                 "crew",
                 "producer",
             ],

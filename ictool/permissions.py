@@ -121,6 +121,10 @@ _RIDER_TERMS: dict[str, set[str]] = {
 for _role, _caps in _RIDER_TERMS.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
 
+# Background performers (issue 13) hold what performers hold, for the scenes they are in:
+# they are cast, sign (or have the IC record) their rider, consent, pause and withdraw.
+ROLE_CAPABILITIES["background"] = set(ROLE_CAPABILITIES["performer"])
+
 # Capabilities a crew member holds through their department, production-wide.
 DEPARTMENT_CAPABILITIES: dict[str, set[str]] = {"costume": {"garments.edit", "garments.confirm"}}
 
@@ -133,12 +137,13 @@ MANAGES: dict[str, tuple[str, ...]] = {
         "second_ad",
         "director",
         "performer",
+        "background",
         "crew",
         "producer",
     ),
-    "coordinator": ("performer", "crew"),
-    "first_ad": ("crew",),
-    "second_ad": ("crew",),
+    "coordinator": ("performer", "background", "crew"),
+    "first_ad": ("crew", "background"),
+    "second_ad": ("crew", "background"),
 }
 # A production set up by its IC has no producer at first, and nobody else to add the 1st
 # AD who closes the set. Until it has an active producer, the IC manages people as the
@@ -153,6 +158,7 @@ HOME_SCREENS = {
     "director": "pages.ad",
     "producer": "pages.producer",
     "performer": "pages.performer",
+    "background": "pages.performer",
     "crew": "pages.crew",
 }
 

@@ -192,6 +192,7 @@ HOME = {
     "second_ad": ad_board,
     "director": ad_board,
     "performer": performer_home,
+    "background": performer_home,
     "producer": lambda db, person, day_id=None: producer_schedule(db, person),
     "crew": crew_call,
 }

@@ -289,3 +289,41 @@ def test_the_pages_show_each_reader_only_their_part(as_, db, scene15, person):
     assert TERMS["other"] not in director and f'href="{page}"' not in director
     scene_page = ic.get(f"/scenes/{scene15['id']}").get_data(as_text=True)
     assert "What each beat asks" in scene_page and f'href="{page}"' in scene_page
+
+
+def test_a_background_performer_is_checked_in_by_name_and_held_to_the_rider_recorded_for_them(
+    as_, db, scene15, person
+):
+    """Without a phone: the 2nd AD adds and checks in a background performer by name; the
+    IC records their rider and their signature on paper; the same checks hold."""
+    second, ic = as_("second_ad"), as_("coordinator")
+    added = post(second, "/api/people", {"name": "Noor Haddad", "role": "background"})
+    assert added.status_code == 201, added.get_json()
+    noor = added.get_json()["id"]
+    cast = [p["id"] for p in ic.get(f"/api/scenes/{scene15['id']}").get_json()["performers"]]
+    edited = second.patch(
+        f"/api/scenes/{scene15['id']}",
+        json={"cast": [*cast, noor]},
+        headers={"X-CSRF-Token": csrf(second)},
+    )
+    assert edited.status_code == 200, edited.get_json()
+    base = f"/api/scenes/{scene15['id']}"
+    post(ic, f"{base}/rider-terms/{noor}", {"nudity": ["back"]})
+    paper = post(ic, f"{base}/rider-terms/{noor}/sign", {"version": 1})
+    assert paper.status_code == 201
+    assert paper.get_json()["history"][0]["signature"]["device"] == "paper"
+    checked = post(second, f"{base}/checkins", {"person_id": noor, "no_photo_ack": True})
+    assert checked.status_code == 201 and checked.get_json()["on_roster"]
+
+    blocking = ic.get(f"{base}/blocking").get_json()[0]
+    beats = [{"performers": []} for _ in blocking["beats"]]
+    beats[1] = {"performers": [noor], "nudity": ["buttocks"]}
+    post(ic, f"{base}/blocking/codes", {"version": blocking["version"], "codes": beats})
+    exceeded = [
+        r
+        for r in clearance.clearance(db, scene15["id"])["reasons"]
+        if r["code"] == "rider_exceeded"
+    ]
+    assert exceeded[0]["people"] == [noor] and "beat 2" in exceeded[0]["text"]
+    row = next(r for r in ic.get("/api/riders/matrix").get_json()["rows"] if r["person_id"] == noor)
+    assert row["role"] == "background" and "exceeded" in row["cells"]
