@@ -139,7 +139,8 @@ def versions(db: Database, scene_id: int, person_id: int) -> list[dict]:
 
 
 def latest_by_person(db: Database, scene_id: int) -> dict[int, dict]:
-    """Each performer's current rider version (with its signature or None), by person id."""
+    """Each performer's current rider version (number, dates, signature or None, never the
+    terms), by person id."""
     rows = db.query(
         """SELECT v.*, s.signed_at, s.signed_local, s.device, s.late, s.recorded_by AS signer
            FROM rider_versions v LEFT JOIN rider_signatures s ON s.rider_version_id = v.id
@@ -153,17 +154,19 @@ def latest_by_person(db: Database, scene_id: int) -> dict[int, dict]:
         if r["signed_at"]:
             sig = {k: r[k] for k in ("signed_at", "signed_local", "device", "late")}
             sig["recorded_by"] = r["signer"]
-        base = {k: v for k, v in r.items() if k not in ("signed_at", "signed_local", "device")}
-        base.pop("late"), base.pop("signer")
-        out[r["person_id"]] = dict(_row(base), signature=sig)
+        skip = ("signed_at", "signed_local", "device", "late", "signer", *LISTS)
+        out[r["person_id"]] = dict(
+            {k: v for k, v in r.items() if k not in skip}, signature=sig
+        )  # the terms themselves are not decoded here: the dates and signature are enough
     return out
 
 
 def _signed_versions(db: Database, scene_id: int) -> dict[int, dict]:
     """Each performer's latest signed version, by person id."""
     rows = db.query(
-        """SELECT v.* FROM rider_versions v JOIN rider_signatures s ON s.rider_version_id = v.id
-           WHERE v.scene_id = ? ORDER BY v.version""",
+        """SELECT v.* FROM rider_versions v WHERE v.id IN (
+               SELECT MAX(s.rider_version_id) FROM rider_signatures s
+               WHERE s.scene_id = ? GROUP BY s.person_id)""",
         [scene_id],
     )
     return {r["person_id"]: _row(r) for r in rows}
@@ -193,10 +196,15 @@ def _effective(signed: dict | None, withdrawn: list[dict]) -> dict | None:
     }
 
 
-def effective(db: Database, scene_id: int) -> dict[int, dict | None]:
+def effective(
+    db: Database,
+    scene_id: int,
+    signed: dict[int, dict] | None = None,
+    withdrawn: dict[int, list[dict]] | None = None,
+) -> dict[int, dict | None]:
     """What each performer of the scene has agreed to now (None: no signed terms)."""
-    signed = _signed_versions(db, scene_id)
-    withdrawn = _withdrawals(db, scene_id)
+    signed = _signed_versions(db, scene_id) if signed is None else signed
+    withdrawn = _withdrawals(db, scene_id) if withdrawn is None else withdrawn
     return {
         pid: _effective(signed.get(pid), withdrawn.get(pid, []))
         for pid in scenes.performer_ids(db, scene_id)
@@ -214,7 +222,9 @@ def _over(beat: dict, terms: dict | None) -> list[str]:
     return over + [c for c in touched if c.split(":", 1)[1] in terms["no_touch"]]
 
 
-def beats_over(db: Database, scene: dict, current: dict | None = None) -> list[dict]:
+def beats_over(
+    db: Database, scene: dict, current: dict | None = None, terms: dict | None = None
+) -> list[dict]:
     """For each beat of the current blocking that asks more of a performer than their signed
     rider: `{"beat": n, "people": [ids], "over": {id: [codes]}}`. Only scenes with nudity or
     simulated sex are held to a rider (a kiss needs none)."""
@@ -223,7 +233,7 @@ def beats_over(db: Database, scene: dict, current: dict | None = None) -> list[d
     current = current if current is not None else blocking.current(db, scene["id"])
     if current is None or not current.get("codes"):
         return []
-    terms = effective(db, scene["id"])
+    terms = effective(db, scene["id"]) if terms is None else terms
     out = []
     for n, beat in enumerate(current["codes"], 1):
         over = {}
@@ -253,7 +263,8 @@ def statuses(db: Database, scene: dict) -> dict[int, str]:
     base = {r["person_id"]: r for r in riders.rows(db, scene)}
     signed = _signed_versions(db, scene["id"])
     withdrawn = _withdrawals(db, scene["id"])
-    exceeded = {pid for b in beats_over(db, scene) for pid in b["people"]}
+    terms = effective(db, scene["id"], signed, withdrawn)
+    exceeded = {pid for b in beats_over(db, scene, terms=terms) for pid in b["people"]}
     out = {}
     for pid, r in base.items():
         sv = signed.get(pid)
