@@ -604,6 +604,46 @@ def clean_beat_codes(db: Database, scene_id: int, codes: object, beats: int) -> 
     return out
 
 
+def seed(
+    db: Database, scene_id: int, person_id: int, terms: dict, by: int, sent_on: str, signed: str
+) -> None:
+    """Add a signed version of a rider as it stood on those dates, unchecked and unaudited:
+    for the demo. The IC's page and the API go through `record` and `sign`."""
+    latest = versions(db, scene_id, person_id)
+    version = (latest[-1]["version"] if latest else 0) + 1
+    row = {k: json.dumps(terms.get(k, [])) for k in LISTS}
+    row |= {k: int(terms.get(k, False)) for k in YES_NO}
+    version_id = (
+        db["rider_versions"]
+        .insert(
+            dict(
+                row,
+                scene_id=scene_id,
+                person_id=person_id,
+                version=version,
+                other=terms.get("other"),
+                sent_on=sent_on,
+                recorded_by=by,
+                recorded_at=f"{sent_on}T09:00:00.000+00:00",
+            )
+        )
+        .last_pk
+    )
+    db["rider_signatures"].insert(
+        {
+            "rider_version_id": version_id,
+            "scene_id": scene_id,
+            "person_id": person_id,
+            "version": version,
+            "signed_at": f"{signed}T10:00:00.000+00:00",
+            "signed_local": f"{signed}T10:00:00",
+            "device": "demo",
+            "late": 0,
+            "recorded_by": person_id,
+        }
+    )
+
+
 def erase_conditions_of(db: Database, person_id: int) -> int:
     """Remove the words of a person's riders (their other conditions), keeping the codes and
     dates as the record; returns how many versions changed."""
