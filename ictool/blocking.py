@@ -103,8 +103,9 @@ def save_codes(db: Database, scene_id: int, version: object, codes: object, auth
 
 
 def _row(row: dict) -> dict:
-    codes = row.get("beat_codes")
-    return dict(row, beats=json.loads(row["beats"]), codes=json.loads(codes) if codes else None)
+    out = dict(row, beats=json.loads(row["beats"]))
+    codes = out.pop("beat_codes", None)
+    return dict(out, codes=json.loads(codes) if codes else None)
 
 
 def current(db: Database, scene_id: int) -> dict | None:

@@ -527,6 +527,10 @@ def withdraw(
     }
     with transaction(db):
         alert, created = alerts.raise_alert(db, sender=person, payload=payload)
+        if not created:  # a device reusing another alert's id must not withdraw silently
+            raise ValueError(
+                _("That %(key)s belongs to another alert; make a new one.", key="client_id")
+            )
         signed = _signed_versions(db, scene["id"])[person_id]
         db["rider_withdrawals"].insert(
             {

@@ -346,3 +346,19 @@ def test_the_demo_shows_a_rider_with_terms_and_a_beat_beyond_it(as_, db, person)
     row = next(r for r in matrix["rows"] if r["person_id"] == sam)
     assert row["cells"][column] == "exceeded"
     assert [s["today"] for s in matrix["scenes"]][:1] == [True]  # the day's scenes first
+
+
+def test_a_withdrawal_cannot_reuse_another_alerts_client_id(as_, db, scene15, person):
+    ic, me, alex = as_("coordinator"), as_("performer"), person("Alex Rivera")["id"]
+    base = f"/api/scenes/{scene15['id']}"
+    post(ic, f"{base}/rider-terms/{alex}", TERMS)
+    post(me, f"{base}/rider-terms/{alex}/sign", {"version": 1})
+    pause = post(me, "/api/alerts", {"kind": "pause", "client_id": "pause-0000-0001"})
+    assert pause.status_code == 201, pause.get_json()
+    reused = post(
+        me,
+        f"{base}/rider-terms/{alex}/withdraw",
+        {"term": "nudity:back", "client_id": "pause-0000-0001"},
+    )
+    assert reused.status_code == 422 and "client_id" in reused.get_json()["error"]
+    assert db["rider_withdrawals"].count == 0

@@ -129,7 +129,9 @@ function flag(text) {
 }
 
 function onPage(sceneId) {
-  return Boolean(document.getElementById(`clearance-${sceneId}`));
+  // a clearance panel, or any live part of the scene (its riders, a rider's own page)
+  const live = document.querySelector(`[data-live-scene="${Number(sceneId)}"]`);
+  return Boolean(document.getElementById(`clearance-${sceneId}`) || live);
 }
 
 document.addEventListener("submit", submit);
