@@ -121,3 +121,27 @@ def test_a_performer_signs_an_amendment_on_a_small_phone_and_the_ics_screen_turn
     expect(ic_scene.locator('[data-code="rider_exceeded"]')).to_have_count(0)
     screenshot(ic, "rider-ic-cleared-phone")
     assert ic.errors == [] and alex.errors == []
+
+
+def test_the_ic_says_what_a_beat_asks_and_the_scene_shows_it_beyond_a_rider(live, new_phone):
+    """On the scene page, "What each beat asks": the IC ticks who is in beat 3 and what it
+    asks; saved as a new blocking version, the beat is checked against each rider."""
+    ic = new_phone(live.people["Maya Okafor"]["token"], viewport=SMALL_PHONE)
+    wait_online(ic)
+    link = ic.locator("article.scene", has_text="Scene 15").get_by_role("link").first
+    ic.goto(live.url + link.get_attribute("href"))
+    codes = ic.locator("section.beat-codes")
+    beat = codes.locator("details").nth(2)
+    beat.locator("summary").click()
+    beat.get_by_label("Alex Rivera").check()
+    beat.get_by_label("Buttocks").first.check()
+    codes.get_by_role("button", name="Save what each beat asks").click()
+    reason = ic.locator('[data-code="rider_exceeded"]')
+    expect(reason).to_contain_text(
+        "Blocking beat 3 asks more than the signed rider of Alex Rivera.", timeout=WAIT
+    )
+    expect(ic.locator("ol.beats .beat-check.bad-text")).to_have_count(1)
+    expect(ic.locator("ol.beats .beat-check.ok-text")).to_have_count(4)
+    expect(codes.locator("details").nth(2).get_by_label("Alex Rivera")).to_be_checked()
+    _fits(ic, "scene page with beat codes")
+    assert ic.errors == []
