@@ -940,6 +940,7 @@ PATHS.update(
 
 
 # Rider terms (issue 13): the terms, signatures, withdrawals, beat codes and the matrix.
+# A blocking beat may be sent as an object: its words and what it asks.
 def _codes(codes: tuple[str, ...]) -> dict:
     return {"type": "array", "items": {"type": "string", "enum": list(codes)}, "maxItems": 20}
 
@@ -1057,3 +1058,15 @@ PATHS.update(
         },
     }
 )
+_beats = PATHS["/api/scenes/{scene_id}/blocking"]["post"]["requestBody"]
+_beats = _beats["content"]["application/json"]["schema"]["properties"]["beats"]
+_beats["items"] = {
+    "oneOf": [
+        {"type": "string"},
+        {
+            **_BEAT_CODES,
+            "required": ["text"],
+            "properties": {**_BEAT_CODES["properties"], "text": _STR},
+        },
+    ]
+}

@@ -362,3 +362,37 @@ def test_a_withdrawal_cannot_reuse_another_alerts_client_id(as_, db, scene15, pe
     )
     assert reused.status_code == 422 and "client_id" in reused.get_json()["error"]
     assert db["rider_withdrawals"].count == 0
+
+
+def test_beats_sent_with_their_codes_keep_them_when_only_other_words_change(as_, scene15, person):
+    ic, alex = as_("coordinator"), person("Alex Rivera")["id"]
+    url = f"/api/scenes/{scene15['id']}/blocking"
+    beats = [
+        {"text": "Robes off, out of frame.", "performers": [alex], "nudity": ["back"]},
+        "Hold for the line.",
+    ]
+    saved = post(ic, url, {"beats": beats})
+    assert saved.status_code == 201, saved.get_json()
+    assert saved.get_json()["codes"][0] == {
+        "performers": [alex],
+        "nudity": ["back"],
+        "acts": [],
+        "contact": [],
+    }
+    edited = post(ic, url, {"beats": ["Robes off, out of frame.", "Hold, then cut."]})
+    assert edited.get_json()["codes"][0]["nudity"] == ["back"]  # that beat's words stayed
+    assert "beat_codes" not in edited.get_json()
+    bad = post(ic, url, {"beats": [{"text": "Kiss.", "acts": ["everything"]}]})
+    assert bad.status_code == 422 and "beat 1" in bad.get_json()["error"]
+
+
+def test_the_matrix_downloads_hold_statuses_never_terms(as_, db, scene15, person):
+    ic, alex = as_("coordinator"), person("Alex Rivera")["id"]
+    post(ic, f"/api/scenes/{scene15['id']}/rider-terms/{alex}", TERMS)
+    csv_text = ic.get("/api/riders/matrix.csv").get_data(as_text=True)
+    head, *rows = csv_text.splitlines()
+    assert head.startswith("performer,scene ")
+    alex_row = next(r for r in rows if r.startswith("Alex Rivera"))
+    assert "sent" in alex_row and "closed-mouth" not in csv_text and "back" not in csv_text
+    pdf = ic.get("/api/riders/matrix.pdf")
+    assert pdf.data.startswith(b"%PDF") and "attachment" in pdf.headers["Content-Disposition"]
