@@ -396,3 +396,16 @@ def test_the_matrix_downloads_hold_statuses_never_terms(as_, db, scene15, person
     assert "sent" in alex_row and "closed-mouth" not in csv_text and "back" not in csv_text
     pdf = ic.get("/api/riders/matrix.pdf")
     assert pdf.data.startswith(b"%PDF") and "attachment" in pdf.headers["Content-Disposition"]
+
+
+def test_the_ics_amendment_form_starts_from_what_stands_after_a_withdrawal(as_, scene15, person):
+    ic, me, alex = as_("coordinator"), as_("performer"), person("Alex Rivera")["id"]
+    base = f"/api/scenes/{scene15['id']}"
+    post(ic, f"{base}/rider-terms/{alex}", TERMS)
+    post(me, f"{base}/rider-terms/{alex}/sign", {"version": 1})
+    post(me, f"{base}/rider-terms/{alex}/withdraw", {"term": "nudity:back"})
+    post(me, f"{base}/rider-terms/{alex}/withdraw", {"term": "touch:face"})
+    page = ic.get(f"/scenes/{scene15['id']}/riders/{alex}").get_data(as_text=True)
+    assert 'name="nudity" value="back" data-list >' in page  # unticked
+    assert 'name="no_touch" value="face" data-list checked>' in page
+    assert "Consent withdrawn to:" in page and "Nudity: Bare back" in page
