@@ -293,7 +293,7 @@ def test_the_pages_show_each_reader_only_their_part(as_, db, scene15, person):
 
 
 def test_a_background_performer_is_checked_in_by_name_and_held_to_the_rider_recorded_for_them(
-    as_, db, scene15, person
+    as_, db, scene15, person, login
 ):
     """Without a phone: the 2nd AD adds and checks in a background performer by name; the
     IC records their rider and their signature on paper; the same checks hold."""
@@ -328,6 +328,14 @@ def test_a_background_performer_is_checked_in_by_name_and_held_to_the_rider_reco
     assert exceeded[0]["people"] == [noor] and "beat 2" in exceeded[0]["text"]
     row = next(r for r in ic.get("/api/riders/matrix").get_json()["rows"] if r["person_id"] == noor)
     assert row["role"] == "background" and "exceeded" in row["cells"]
+
+    # with a phone after all, she reads her own rider and nobody else's, as a performer does
+    noor_phone = login("Noor Haddad")
+    assert noor_phone.get("/api/home").get_json()["screen"] == "performer"
+    assert noor_phone.get(f"{base}/rider-terms/{noor}").status_code == 200
+    alex = person("Alex Rivera")["id"]
+    for url in (f"{base}/rider-terms/{alex}", f"{base}/rider-status", "/api/riders/matrix"):
+        assert noor_phone.get(url).status_code == 403, url
 
 
 def test_the_demo_shows_a_rider_with_terms_and_a_beat_beyond_it(as_, db, person):
