@@ -11,7 +11,7 @@ import json
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import audit, rider_terms
+from ictool import audit, beat_codes
 from ictool.db import now, transaction
 
 MAX_BEATS = 60
@@ -53,7 +53,7 @@ def save(
     beats = clean_beats(beats)
     codes = sent_codes if codes is None else codes
     if codes is not None:
-        codes = rider_terms.clean_beat_codes(db, scene_id, codes, len(beats))
+        codes = beat_codes.clean_beat_codes(db, scene_id, codes, len(beats))
         if not any(any(c.values()) for c in codes):
             codes = None
     with transaction(db):

@@ -12,7 +12,7 @@ Which checks apply to which scene:
   than the production's notice period before the day's call: a *flag* that is shown but
   does not stop the scene, as the performer's signed consent stands and the lateness is
   the production's to answer for). A blocking beat that asks of a performer anything
-  outside their current signed rider terms (`rider_terms.beats_over`) stops the scene
+  outside their current signed rider terms (`beat_codes.beats_over`) stops the scene
   (`rider_exceeded`, one reason per beat, naming the beat and the performers; never the
   terms, which only the IC and that performer read).
 - Every intimate scene (kiss and above) needs blocking to agree to (`blocking_missing`);
@@ -40,12 +40,12 @@ from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import (
+    beat_codes,
     blocking,
     closedset,
     consent,
     people,
     productions,
-    rider_terms,
     riders,
     scenes,
     takes,
@@ -127,7 +127,7 @@ def _performer_facts(db: Database, scene: dict) -> list[Fact]:
         ]
     current = blocking.current(db, scene["id"])
     by_id = {p["id"]: p for p in performers}
-    for over in rider_terms.beats_over(db, scene, current):
+    for over in beat_codes.beats_over(db, scene, current):
         who = [by_id[pid] for pid in over["people"] if pid in by_id]
         out.append(Fact("rider_exceeded", who, beat=over["beat"]))
     if current is None:

@@ -4,8 +4,9 @@ promotional use is allowed, and any other condition in the performer's words.
 
 Terms are versioned like blocking: recording them (or amending them) adds the next version,
 which is sent to the performer and needs their signature again. The signed version is the
-ceiling every blocking beat is held against (`beats_over`), less any term the performer has
-since withdrawn. A performer with no signed terms has agreed to nothing a beat can ask.
+ceiling every blocking beat is held against (`beat_codes.beats_over`), less any term the
+performer has since withdrawn. A performer with no signed terms has agreed to nothing a
+beat can ask.
 
 The only code with SQL on `rider_versions`, `rider_signatures` and `rider_withdrawals`.
 Audit entries carry ids, versions and action codes, never the terms.
@@ -19,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
-from ictool import alerts, audit, blocking, productions, riders, scenes, takes
+from ictool import alerts, audit, productions, riders, scenes, takes
 from ictool.db import now, transaction
 
 NUDITY = ("back", "chest", "breasts", "buttocks", "pubic_area", "genitals")
@@ -45,8 +46,6 @@ AREAS = (
 LISTS = {"nudity": NUDITY, "acts": ACTS, "no_touch": AREAS}
 YES_NO = ("body_double", "stills")
 FIELDS = (*LISTS, *YES_NO, "other", "sent_on")
-BEAT_LISTS = {"nudity": NUDITY, "acts": ACTS, "contact": AREAS}
-BEAT_FIELDS = ("performers", *BEAT_LISTS)
 MAX_OTHER = 1000
 MAX_DEVICE = 200
 
@@ -211,50 +210,6 @@ def effective(
     }
 
 
-def _over(beat: dict, terms: dict | None) -> list[str]:
-    """The codes a beat asks of one performer beyond their terms."""
-    asked = [f"nudity:{c}" for c in beat.get("nudity", [])]
-    asked += [f"acts:{c}" for c in beat.get("acts", [])]
-    touched = [f"touch:{c}" for c in beat.get("contact", [])]
-    if terms is None:
-        return asked + touched
-    over = [c for c in asked if c.split(":", 1)[1] not in terms[c.split(":", 1)[0]]]
-    return over + [c for c in touched if c.split(":", 1)[1] in terms["no_touch"]]
-
-
-def beats_over(
-    db: Database, scene: dict, current: dict | None = None, terms: dict | None = None
-) -> list[dict]:
-    """For each beat of the current blocking that asks more of a performer than their signed
-    rider: `{"beat": n, "people": [ids], "over": {id: [codes]}}`. Only scenes with nudity or
-    simulated sex are held to a rider (a kiss needs none)."""
-    if not scenes.needs_rider(scene):
-        return []
-    current = current if current is not None else blocking.current(db, scene["id"])
-    if current is None or not current.get("codes"):
-        return []
-    terms = effective(db, scene["id"]) if terms is None else terms
-    out = []
-    for n, beat in enumerate(current["codes"], 1):
-        over = {}
-        for pid in beat.get("performers", []):
-            codes = _over(beat, terms.get(pid))
-            if codes and pid in terms:
-                over[pid] = codes
-        if over:
-            out.append({"beat": n, "people": list(over), "over": over})
-    return out
-
-
-def beat_check(db: Database, scene: dict) -> list[dict]:
-    """Per beat of the current blocking: is it within every performer's signed rider?"""
-    current = blocking.current(db, scene["id"])
-    if current is None:
-        return []
-    over = {b["beat"]: b for b in beats_over(db, scene, current)}
-    return [{"beat": n, "within": n not in over} for n in range(1, len(current["beats"]) + 1)]
-
-
 def statuses(db: Database, scene: dict) -> dict[int, str]:
     """Each performer's rider in one word for the matrix and the ADs: not_sent, sent,
     signed, late, exceeded (by the blocking) or withdrawn (a term, since signing)."""
@@ -263,8 +218,10 @@ def statuses(db: Database, scene: dict) -> dict[int, str]:
     base = {r["person_id"]: r for r in riders.rows(db, scene)}
     signed = _signed_versions(db, scene["id"])
     withdrawn = _withdrawals(db, scene["id"])
+    from ictool import beat_codes  # it reads this module's codes when it is imported
+
     terms = effective(db, scene["id"], signed, withdrawn)
-    exceeded = {pid for b in beats_over(db, scene, terms=terms) for pid in b["people"]}
+    exceeded = {pid for b in beat_codes.beats_over(db, scene, terms=terms) for pid in b["people"]}
     out = {}
     for pid, r in base.items():
         sv = signed.get(pid)
@@ -340,7 +297,7 @@ def for_person(db: Database, scene: dict, person_id: int) -> dict:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _codes(value: object, key: str, allowed: tuple[str, ...]) -> list[str]:
+def codes_of(value: object, key: str, allowed: tuple[str, ...]) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
         raise ValueError(
             _("%(key)s must be a list of codes: %(codes)s", key=key, codes=", ".join(allowed))
@@ -373,7 +330,7 @@ def clean_terms(data: object, before: dict | None) -> dict:
         )
     out: dict = {}
     for key, allowed in LISTS.items():
-        out[key] = _codes(data[key], key, allowed) if key in data else (before or {}).get(key, [])
+        out[key] = codes_of(data[key], key, allowed) if key in data else (before or {}).get(key, [])
     for key in YES_NO:
         value = data.get(key, (before or {}).get(key, False))
         if not isinstance(value, bool):
@@ -553,59 +510,6 @@ def withdraw(
             alert_id=alert["id"],
         )
     return alert, created
-
-
-# --- blocking beats ------------------------------------------------------------------------
-
-
-def clean_beat_codes(db: Database, scene_id: int, codes: object, beats: int) -> list[dict]:
-    """What each beat involves, from a request: one object per beat with `performers` (ids
-    of the scene's performers) and `nudity`, `acts`, `contact` (codes)."""
-    if not isinstance(codes, list) or len(codes) != beats:
-        raise ValueError(
-            _("%(key)s must be a list with one object per beat (%(n)s)", key="codes", n=beats)
-        )
-    cast = scenes.performer_ids(db, scene_id)
-    out = []
-    for n, beat in enumerate(codes, 1):
-        if not isinstance(beat, dict):
-            raise ValueError(
-                _("%(key)s must be a list with one object per beat (%(n)s)", key="codes", n=beats)
-            )
-        unknown = sorted(set(beat) - set(BEAT_FIELDS) - {"text"})
-        if unknown:
-            raise ValueError(
-                _(
-                    "beat %(n)s: unknown field %(key)s; send %(fields)s",
-                    n=n,
-                    key=repr(unknown[0]),
-                    fields=", ".join(BEAT_FIELDS),
-                )
-            )
-        who = beat.get("performers", [])
-        if not isinstance(who, list) or not all(type(p) is int for p in who):
-            raise ValueError(
-                _("beat %(n)s: %(key)s must be a list of person ids", n=n, key="performers")
-            )
-        stranger = next((p for p in who if p not in cast), None)
-        if stranger is not None:
-            raise ValueError(
-                _(
-                    "beat %(n)s: %(key)s: %(id)s is not a performer in this scene; one of %(ids)s",
-                    n=n,
-                    key="performers",
-                    id=stranger,
-                    ids=", ".join(str(p) for p in cast) or "—",
-                )
-            )
-        clean = {"performers": sorted(set(who))}
-        for key, allowed in BEAT_LISTS.items():
-            try:
-                clean[key] = _codes(beat.get(key, []), key, allowed)
-            except ValueError as exc:
-                raise ValueError(_("beat %(n)s: %(error)s", n=n, error=str(exc))) from None
-        out.append(clean)
-    return out
 
 
 def seed(

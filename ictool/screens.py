@@ -9,13 +9,13 @@ from sqlite_utils import Database
 
 from ictool import (
     alerts,
+    beat_codes,
     blocking,
     briefing,
     closedset,
     people,
     productions,
     readiness,
-    rider_terms,
     riders,
     roster,
     scenes,
@@ -68,7 +68,7 @@ def scene_detail(db: Database, person: dict, scene: dict) -> dict:
         )
         checked = current and current["codes"] and scenes.needs_rider(scene)
         if checked and allowed(db, person, "rider_beats.view", scene):
-            out["rider_check"] = rider_terms.beat_check(db, scene)
+            out["rider_check"] = beat_codes.beat_check(db, scene)
     return out
 
 

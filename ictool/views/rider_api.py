@@ -9,7 +9,7 @@ withdrawal does.
 from flask import Blueprint, Response, abort, jsonify, request
 from flask_babel import gettext as _
 
-from ictool import alerts, blocking, clearance, rider_matrix, rider_terms, scenes
+from ictool import alerts, beat_codes, blocking, clearance, rider_matrix, rider_terms, scenes
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.permissions import allowed, require
@@ -122,9 +122,9 @@ def rider_check(scene_id: int):
     (the director and the IC; the IC also reads who and which terms)."""
     me, found = _scene(scene_id, "rider_beats.view")
     db = get_db()
-    out = {"scene_id": scene_id, "beats": rider_terms.beat_check(db, found)}
+    out = {"scene_id": scene_id, "beats": beat_codes.beat_check(db, found)}
     if allowed(db, me, "rider_terms.view", found):
-        out["over"] = rider_terms.beats_over(db, found)
+        out["over"] = beat_codes.beats_over(db, found)
     return jsonify(out)
 
 

@@ -4,7 +4,7 @@ matrix. Forms post JSON to the rider API through static/js/clearance.js."""
 
 from flask import Blueprint, abort, render_template
 
-from ictool import people, rider_matrix, rider_terms, scenes
+from ictool import beat_codes, people, rider_matrix, rider_terms, scenes
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.permissions import allowed, require
@@ -19,7 +19,7 @@ def _helpers() -> dict:
         "term_label": rider_terms.label,
         "term_words": rider_terms.words,
         "rider_status_label": lambda code: str(rider_terms.STATUS_LABELS.get(code, code)),
-        "beat_lists": rider_terms.BEAT_LISTS,
+        "beat_lists": beat_codes.BEAT_LISTS,
         "status_mark": lambda code: rider_terms.STATUS_MARKS.get(code, ""),
     }
 
