@@ -298,6 +298,7 @@ def for_person(db: Database, scene: dict, person_id: int) -> dict:
 
 
 def codes_of(value: object, key: str, allowed: tuple[str, ...]) -> list[str]:
+    """A list of codes from a request, each one of `allowed`; ValueError names the field."""
     if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
         raise ValueError(
             _("%(key)s must be a list of codes: %(codes)s", key=key, codes=", ".join(allowed))
