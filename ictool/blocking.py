@@ -1,6 +1,8 @@
 """Blocking: a scene's agreed choreography as ordered beats, versioned.
 
 A save never changes an earlier version; it adds the next one with its author and time.
+Each beat may say what it asks (`codes`: which performers, nudity, acts and contact, from
+the rider's codes in `rider_terms`), so the beat can be held against each signed rider.
 """
 
 import difflib
@@ -9,11 +11,20 @@ import json
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import audit
+from ictool import audit, beat_codes
 from ictool.db import now, transaction
 
 MAX_BEATS = 60
 MAX_BEAT_CHARS = 500
+
+
+def split_beats(beats: object) -> tuple[object, list | None]:
+    """Beats sent as objects (`{"text", "performers"?, "nudity"?, "acts"?, "contact"?}`)
+    become their words and their codes; beats sent as strings have no codes."""
+    if isinstance(beats, list) and beats and any(isinstance(b, dict) for b in beats):
+        texts = [b.get("text") if isinstance(b, dict) else b for b in beats]
+        return texts, [b if isinstance(b, dict) else {} for b in beats]
+    return beats, None
 
 
 def clean_beats(beats: object) -> list[str]:
@@ -34,17 +45,30 @@ def clean_beats(beats: object) -> list[str]:
     return out
 
 
-def save(db: Database, scene_id: int, beats: list[str], author_id: int | None) -> dict:
-    """Save new beats as the scene's next version and return it."""
+def save(
+    db: Database, scene_id: int, beats: object, author_id: int | None, codes: object = None
+) -> dict:
+    """Save new beats (with what each asks, when given) as the scene's next version."""
+    beats, sent_codes = split_beats(beats)
     beats = clean_beats(beats)
+    codes = sent_codes if codes is None else codes
+    if codes is not None:
+        codes = beat_codes.clean_beat_codes(db, scene_id, codes, len(beats))
+        if not any(any(c.values()) for c in codes):
+            codes = None
     with transaction(db):
         latest = current(db, scene_id)
+        if sent_codes is None and codes is None and latest and latest["codes"]:
+            kept = dict(zip(latest["beats"], latest["codes"], strict=True))  # beats unchanged
+            codes = [kept.get(b, {}) for b in beats]
+            codes = codes if any(any(c.values()) for c in codes) else None
         version = (latest["version"] if latest else 0) + 1
         db["blocking_versions"].insert(
             {
                 "scene_id": scene_id,
                 "version": version,
                 "beats": json.dumps(beats),
+                "beat_codes": json.dumps(codes) if codes else None,
                 "author_id": author_id,
                 "created_at": now(),
             }
@@ -61,8 +85,27 @@ def save(db: Database, scene_id: int, beats: list[str], author_id: int | None) -
     return current(db, scene_id)
 
 
+def save_codes(db: Database, scene_id: int, version: object, codes: object, author_id: int) -> dict:
+    """Say what each beat of the current version asks: saved as the next version (the same
+    words), since what a performer agrees to changed. ValueError for a version not current."""
+    latest = current(db, scene_id)
+    if latest is None:
+        raise ValueError(_("No blocking has been written for this scene yet."))
+    if version != latest["version"]:
+        raise ValueError(
+            _(
+                "%(key)s must be the current blocking version (%(n)s)",
+                key="version",
+                n=latest["version"],
+            )
+        )
+    return save(db, scene_id, latest["beats"], author_id, codes)
+
+
 def _row(row: dict) -> dict:
-    return dict(row, beats=json.loads(row["beats"]))
+    out = dict(row, beats=json.loads(row["beats"]))
+    codes = out.pop("beat_codes", None)
+    return dict(out, codes=json.loads(codes) if codes else None)
 
 
 def current(db: Database, scene_id: int) -> dict | None:

@@ -11,7 +11,10 @@ Which checks apply to which scene:
   performer in it, a signed nudity rider (`rider_missing`; `rider_late` when signed less
   than the production's notice period before the day's call: a *flag* that is shown but
   does not stop the scene, as the performer's signed consent stands and the lateness is
-  the production's to answer for).
+  the production's to answer for). A blocking beat that asks of a performer anything
+  outside their current signed rider terms (`beat_codes.beats_over`) stops the scene
+  (`rider_exceeded`, one reason per beat, naming the beat and the performers; never the
+  terms, which only the IC and that performer read).
 - Every intimate scene (kiss and above) needs blocking to agree to (`blocking_missing`);
   every performer's consent to the *current*
   blocking version (`consent_pending`, `consent_withdrawn`); and every performer's "good to
@@ -36,12 +39,23 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import blocking, closedset, consent, productions, riders, scenes, takes
+from ictool import (
+    beat_codes,
+    blocking,
+    closedset,
+    consent,
+    people,
+    productions,
+    riders,
+    scenes,
+    takes,
+)
 from ictool.permissions import allowed
 
 CODES = (
     "rider_missing",
     "rider_late",
+    "rider_exceeded",
     "blocking_missing",
     "consent_withdrawn",
     "consent_pending",
@@ -52,7 +66,14 @@ CODES = (
     "not_good_to_go",
 )
 FLAGS = {"rider_late"}  # shown, never blocking
-PRIVATE = {"rider_missing", "rider_late", "consent_withdrawn", "consent_pending", "not_good_to_go"}
+PRIVATE = {
+    "rider_missing",
+    "rider_late",
+    "rider_exceeded",
+    "consent_withdrawn",
+    "consent_pending",
+    "not_good_to_go",
+}
 GARMENT_CONTENT = {"simulated_sex", "partial_nudity", "full_nudity"}
 
 
@@ -66,6 +87,7 @@ class Fact:
     version: int | None = None
     take: int | None = None
     hours: int | None = None
+    beat: int | None = None
 
 
 def facts(db: Database, scene: dict) -> list[Fact]:
@@ -101,6 +123,10 @@ def _performer_facts(db: Database, scene: dict) -> list[Fact]:
             Fact("rider_late", [p for p in performers if status[p["id"]] == "late"], hours=hours),
         ]
     current = blocking.current(db, scene["id"])
+    by_id = {p["id"]: p for p in performers}
+    for over in beat_codes.beats_over(db, scene, current):
+        who = [by_id[pid] for pid in over["people"] if pid in by_id]
+        out.append(Fact("rider_exceeded", who, beat=over["beat"]))
     if current is None:
         out.append(Fact("blocking_missing"))
     states = {s["person_id"]: s["state"] for s in consent.states(db, scene["id"])}
@@ -132,7 +158,7 @@ def _who(fact: Fact, viewer: dict | None, named: bool) -> tuple[str, list[int]]:
     ids = [p["id"] for p in fact.people]
     if named:
         return ", ".join(p["name"] for p in fact.people), ids
-    if viewer["role"] != "performer":  # the producer: counts, never names
+    if viewer["role"] not in people.CAST_ROLES:  # the producer: counts, never names
         if fact.code in PRIVATE:
             return ngettext("%(num)s performer", "%(num)s performers", len(ids)), []
         return ngettext("%(num)s person", "%(num)s people", len(ids)), []
@@ -153,6 +179,11 @@ def text(fact: Fact, who: str) -> str:
         "rider_late": lambda: _(
             "Nudity rider signed less than %(hours)s hours before call: %(who)s.",
             hours=fact.hours,
+            who=who,
+        ),
+        "rider_exceeded": lambda: _(
+            "Blocking beat %(beat)s asks more than the signed rider of %(who)s.",
+            beat=fact.beat,
             who=who,
         ),
         "blocking_missing": lambda: _("No blocking written yet: there is nothing to agree to."),

@@ -809,6 +809,9 @@ def _diff_lines(report: dict) -> list[str]:
     for s in report["changed_scenes"]:
         lines.append(f"~ scene {s['number']}: {', '.join(s['changes'])} changed")
     lines += [f"+ performer {name}" for name in report["new_people"]]
+    lines += [
+        f"+ background performer {name}" for name in (report.get("uss") or {}).get("background", [])
+    ]
     for s in report["missing_scenes"]:
         fate = "unscheduled (has records)" if s["has_records"] else "deleted"
         if report["remove_missing"]:

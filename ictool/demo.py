@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from ictool import audit, blocking, people, productions, scenes
+from ictool import audit, blocking, people, productions, rider_terms, scenes
 from ictool.db import transaction
 
 PEOPLE = [
@@ -136,6 +136,19 @@ def seed(db: Database, today: date | None = None) -> int:
             ],
             ic,
         )
+        # Sam's rider for the lake: amended once (bare buttocks added) and signed again; the
+        # blocking's second beat asks for more than it (breasts), so the scene shows
+        # `rider_exceeded` and the IC's rider matrix shows it too.
+        sam = p("Sam Lindqvist")
+        first = {
+            "nudity": ["back"],
+            "no_touch": ["breasts"],
+            "other": "Robe handed to me at the water's edge.",
+        }
+        rider_terms.seed(db, lake, sam, first, ic, day(-9), day(-8))
+        rider_terms.seed(
+            db, lake, sam, dict(first, nudity=["back", "buttocks"]), ic, day(-6), day(-5)
+        )
         blocking.save(
             db,
             lake,
@@ -145,6 +158,11 @@ def seed(db: Database, today: date | None = None) -> int:
                 "Swim out; robes and warm blankets waiting at the jetty on 'cut'.",
             ],
             ic,
+            [
+                {"performers": [sam], "nudity": ["back", "buttocks"]},
+                {"performers": [sam], "nudity": ["back", "buttocks", "breasts"]},
+                {"performers": [sam], "nudity": ["back"]},
+            ],
         )
         audit.record(db, "demo.seeded", production_id=pid)
     return pid

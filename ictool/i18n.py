@@ -18,6 +18,7 @@ ROLE_LABELS = {
     "second_ad": _l("2nd AD"),
     "director": _l("Director"),
     "performer": _l("Performer"),
+    "background": _l("Background performer"),
     "crew": _l("Crew"),
     "producer": _l("Producer"),
 }

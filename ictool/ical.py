@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import productions, rehearsals, scenes
+from ictool import people, productions, rehearsals, scenes
 from ictool.db import now
 
 PRODID = "-//ictool//intimacy coordination//EN"
@@ -50,7 +50,9 @@ def _scene_visible(db: Database, person: dict, scene: dict) -> bool:
         return False
     if person["role"] == "coordinator":
         return True
-    return person["role"] == "performer" and person["id"] in scenes.performer_ids(db, scene["id"])
+    return person["role"] in people.CAST_ROLES and person["id"] in scenes.performer_ids(
+        db, scene["id"]
+    )
 
 
 def events_for(db: Database, person: dict) -> list[dict]:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from ictool import alerts, audit, production_settings, productions
+from ictool import alerts, audit, production_settings, productions, rider_terms
 from ictool.db import now, transaction
 
 KEPT_TABLES = {"audit"}  # the tamper-evident log outlives a purge: ids and codes only
@@ -103,6 +103,7 @@ def erase_person(db: Database, person_id: int, actor_id: int | None = None) -> d
                 "DELETE FROM push_subscriptions WHERE person_id = ?", [person_id]
             ).rowcount,
             "alert_texts": alerts.erase_texts_of(db, person_id),
+            "rider_conditions": rider_terms.erase_conditions_of(db, person_id),
         }
         audit.record(
             db,
@@ -214,6 +215,7 @@ def kept_by_erasure() -> list[str]:
     return [
         "role and the person's id (shown as " + erased_name(0).replace("#0", "#id") + ")",
         "rider dates, roster entries, check-ins, consent and briefing records (ids and times)",
+        "rider terms as codes and dates, without the person's own words",
         "alerts' kind, scene and times, without the person's words",
         "the audit log, which holds ids and codes only",
     ]

@@ -444,3 +444,99 @@ def uss_schedule_ids(db: Database) -> None:
         )""",
         "CREATE INDEX scenes_by_day ON scenes(shoot_day_id, position)",
     )
+
+
+@migrations(name="0015_riderterms_terms")
+def riderterms_terms(db: Database) -> None:
+    """A nudity rider's terms per performer and scene, versioned (an amendment is a new
+    version that needs a new signature); each signature with its time, device and whether
+    it came inside the notice period; each term a performer withdrew; and, per blocking
+    version, the codes of what each beat asks (performers, nudity, acts, contact). Who
+    recorded a row is kept without a link to `people`, so a person's export holds only the
+    riders that are theirs."""
+    _run(
+        db,
+        """CREATE TABLE rider_versions (
+            id INTEGER PRIMARY KEY,
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            version INTEGER NOT NULL,
+            nudity TEXT NOT NULL,
+            acts TEXT NOT NULL,
+            no_touch TEXT NOT NULL,
+            body_double INTEGER NOT NULL,
+            stills INTEGER NOT NULL,
+            other TEXT,
+            sent_on TEXT,
+            recorded_by INTEGER,
+            recorded_at TEXT NOT NULL,
+            UNIQUE (scene_id, person_id, version)
+        )""",
+        """CREATE TABLE rider_signatures (
+            id INTEGER PRIMARY KEY,
+            rider_version_id INTEGER NOT NULL REFERENCES rider_versions(id),
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            version INTEGER NOT NULL,
+            signed_at TEXT NOT NULL,
+            signed_local TEXT NOT NULL,
+            device TEXT,
+            late INTEGER NOT NULL,
+            recorded_by INTEGER,
+            UNIQUE (rider_version_id)
+        )""",
+        """CREATE TABLE rider_withdrawals (
+            id INTEGER PRIMARY KEY,
+            scene_id INTEGER NOT NULL REFERENCES scenes(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            version INTEGER NOT NULL,
+            term TEXT NOT NULL,
+            alert_id INTEGER REFERENCES alerts(id),
+            client_id TEXT NOT NULL UNIQUE,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX rider_versions_scene ON rider_versions(scene_id, person_id, version)",
+        "CREATE INDEX rider_withdrawals_scene ON rider_withdrawals(scene_id, person_id)",
+        "ALTER TABLE blocking_versions ADD COLUMN beat_codes TEXT",
+    )
+
+
+@migrations(name="0015_riderterms_background_role", transactional=False)
+def riderterms_background_role(db: Database) -> None:
+    """Background performers get a role of their own (`background`): the people table's
+    role check gains it. SQLite cannot alter a CHECK, so the table is rebuilt the way the
+    SQLite documentation describes (foreign keys off, copy, swap, check, on again)."""
+    old = db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='people'")
+    sql = old.fetchone()[0]
+    if "'background'" in sql:
+        return
+    new = sql.replace("'performer', 'crew'", "'performer', 'background', 'crew'", 1)
+    new = new.replace("CREATE TABLE people", "CREATE TABLE people_new", 1)
+    extras = [
+        r[0]
+        for r in db.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'people' AND type IN ('index',"
+            " 'trigger') AND sql IS NOT NULL"
+        )
+    ]
+    if db.conn.in_transaction:
+        db.conn.commit()
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(new)
+            db.execute("INSERT INTO people_new SELECT * FROM people")
+            db.execute("DROP TABLE people")
+            db.execute("ALTER TABLE people_new RENAME TO people")
+            for statement in extras:
+                db.execute(statement)
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:3]}")
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.execute("COMMIT")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")

@@ -19,7 +19,19 @@ from ictool.db import now, transaction
 from ictool.errors import Invalid
 from ictool.i18n import LANGUAGES, ROLE_LABELS
 
-ROLES = ("coordinator", "first_ad", "second_ad", "director", "performer", "crew", "producer")
+ROLES = (
+    "coordinator",
+    "first_ad",
+    "second_ad",
+    "director",
+    "performer",
+    "background",
+    "crew",
+    "producer",
+)
+# Who can be cast in a scene: performers and background performers (a group scene's
+# extras, often without a phone of their own: checked in by name, riders recorded for them).
+CAST_ROLES = ("performer", "background")
 TOKEN_BYTES = 24  # 192 bits
 NAME_MAX = 80
 DEPARTMENT_MAX = 60

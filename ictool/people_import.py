@@ -30,6 +30,8 @@ ROLE_WORDS = {
     "2nd_ad": "second_ad",
     "actor": "performer",
     "cast": "performer",
+    "extra": "background",
+    "background_performer": "background",
 }
 
 

@@ -106,6 +106,27 @@ _ROSTER_RIDERS: dict[str, set[str]] = {
 for _role, _caps in _ROSTER_RIDERS.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
 
+# Rider terms (issue 13): the terms are the IC's and that performer's to read, nobody
+# else's. The director sees whether each blocking beat is within every rider (yes/no per
+# beat); the ADs and the producer see each rider's status (signed, not, exceeded), never the
+# terms. A performer reads, signs and withdraws from their own rider only; the IC records
+# terms for every performer and a signature on paper for those without a phone.
+_RIDER_TERMS: dict[str, set[str]] = {
+    "coordinator": {"rider_terms.view", "rider_terms.edit", "rider_terms.sign_for"}
+    | {"rider_beats.view", "riders.status", "riders.matrix"},
+    "performer": {"rider_terms.mine:own", "rider_terms.sign:own"},
+    "director": {"rider_beats.view", "riders.status"},
+    "first_ad": {"riders.status"},
+    "second_ad": {"riders.status"},
+    "producer": {"riders.status"},
+}
+for _role, _caps in _RIDER_TERMS.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+
+# Background performers (issue 13) hold what performers hold, for the scenes they are in:
+# they are cast, sign (or have the IC record) their rider, consent, pause and withdraw.
+ROLE_CAPABILITIES["background"] = set(ROLE_CAPABILITIES["performer"])
+
 # Capabilities a crew member holds through their department, production-wide.
 DEPARTMENT_CAPABILITIES: dict[str, set[str]] = {"costume": {"garments.edit", "garments.confirm"}}
 
@@ -118,12 +139,13 @@ MANAGES: dict[str, tuple[str, ...]] = {
         "second_ad",
         "director",
         "performer",
+        "background",
         "crew",
         "producer",
     ),
-    "coordinator": ("performer", "crew"),
-    "first_ad": ("crew",),
-    "second_ad": ("crew",),
+    "coordinator": ("performer", "background", "crew"),
+    "first_ad": ("crew", "background"),
+    "second_ad": ("crew", "background"),
 }
 # A production set up by its IC has no producer at first, and nobody else to add the 1st
 # AD who closes the set. Until it has an active producer, the IC manages people as the
@@ -138,6 +160,7 @@ HOME_SCREENS = {
     "director": "pages.ad",
     "producer": "pages.producer",
     "performer": "pages.performer",
+    "background": "pages.performer",
     "crew": "pages.crew",
 }
 

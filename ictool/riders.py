@@ -3,7 +3,9 @@ with nudity or simulated sex, the date the rider was sent and the date it was si
 
 Whether a scene needs riders (`scenes.needs_rider`) and whether a signature came in time
 (`scenes.rider_status`, against the production's notice before call) are the one rule that
-clearance, readiness and every screen ask. The terms of a rider are not kept here yet.
+clearance, readiness and every screen ask. Where the IC recorded a rider's terms
+(`rider_terms`), its dates are those of the current version: sent when it was recorded,
+signed only when that version was, so an amendment waits for a new signature.
 """
 
 import re
@@ -12,7 +14,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import audit, productions, scenes
+from ictool import audit, productions, rider_terms, scenes
 from ictool.db import transaction
 
 SHOWN = ("missing", "sent", "late", "signed")  # a rider line: its status, or sent
@@ -29,14 +31,21 @@ def rows(db: Database, scene: dict) -> list[dict]:
     notice = productions.rider_notice_hours(production)
     day = scenes.get_day(db, scene["shoot_day_id"]) if scene["shoot_day_id"] else None
     out = []
+    terms = rider_terms.latest_by_person(db, scene["id"])
     for p in scenes.performers(db, scene["id"]):
-        status = scenes.rider_status(p["rider_signed_on"], day, notice)
+        sent_on, signed_on, signed_at = p["rider_sent_on"], p["rider_signed_on"], None
+        version = terms.get(p["id"])
+        if version is not None:
+            signature = version["signature"]
+            signed_at = signature["signed_local"] if signature else None
+            sent_on, signed_on = version["sent_on"], signed_at[:10] if signed_at else None
+        status = scenes.rider_status(signed_at or signed_on, day, notice)
         out.append(
             {
                 "person_id": p["id"],
                 "name": p["name"],
-                "sent_on": p["rider_sent_on"],
-                "signed_on": p["rider_signed_on"],
+                "sent_on": sent_on,
+                "signed_on": signed_on,
                 "status": status,
                 # what the line says (SHOWN): a rider sent and awaited is still missing
                 "shown": "sent" if status == "missing" and p["rider_sent_on"] else status,
@@ -45,7 +54,7 @@ def rows(db: Database, scene: dict) -> list[dict]:
     return out
 
 
-def _date(value: object, key: str) -> str | None:
+def check_date(value: object, key: str) -> str | None:
     """A YYYY-MM-DD date that is not in the future, or None; ValueError names the field."""
     if value is None or value == "":
         return None
@@ -77,7 +86,16 @@ def record(db: Database, scene: dict, person_id: object, data: dict, by: int) ->
     if type(person_id) is not int or person_id not in scenes.performer_ids(db, scene["id"]):
         raise LookupError(_("%(key)s is not a performer in this scene", key="person_id"))
     current = next(r for r in rows(db, scene) if r["person_id"] == person_id)
-    new = {key: _date(data[key], key) if key in data else current[key] for key in FIELDS}
+    terms = rider_terms.latest_by_person(db, scene["id"]).get(person_id)
+    if terms is not None:
+        raise ValueError(
+            _(
+                "This rider has terms (version %(version)s): it is signed on the rider page,"
+                " not dated here.",
+                version=terms["version"],
+            )
+        )
+    new = {key: check_date(data[key], key) if key in data else current[key] for key in FIELDS}
     if new["sent_on"] and new["signed_on"] and new["signed_on"] < new["sent_on"]:
         raise ValueError(
             _(

@@ -6,7 +6,17 @@ clearance panel on the IC's, AD's, performer's and scene screens, the check-in p
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import blocking, clearance, closedset, consent, people, roster, scenes, takes
+from ictool import (
+    blocking,
+    clearance,
+    closedset,
+    consent,
+    people,
+    rider_terms,
+    roster,
+    scenes,
+    takes,
+)
 from ictool.permissions import allowed
 
 ACTIONS = {
@@ -146,7 +156,12 @@ def roster_panel(db: Database, person: dict, scene: dict) -> dict:
         "can_essentials": bool(scene["closed_set"])
         and allowed(db, person, "roster.essentials", scene),
         "can_riders": scenes.needs_rider(scene) and allowed(db, person, "riders.edit", scene),
+        "can_terms": scenes.needs_rider(scene) and allowed(db, person, "rider_terms.view", scene),
+        "own_terms": scenes.needs_rider(scene) and allowed(db, person, "rider_terms.mine", scene),
     }
+    if out["can_terms"]:
+        out["terms_people"] = set(rider_terms.latest_by_person(db, scene["id"]))
+        out["statuses"] = rider_terms.statuses(db, scene)
     if out["can_edit"]:
         out["candidates"] = roster.candidates(db, scene)
         out["essential_missing"] = roster.essential_missing(db, scene)

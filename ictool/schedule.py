@@ -122,7 +122,7 @@ def _is_id(value: object) -> bool:
 def _cast(db: Database, production_id: int, value: object) -> list[int]:
     if not isinstance(value, list) or not all(_is_id(v) for v in value):
         raise ScheduleError("cast", _("cast must be a list of performers' ids"))
-    performers = {p["id"] for p in people.in_production(db, production_id, "performer")}
+    performers = {p["id"] for p in people.with_roles(db, production_id, people.CAST_ROLES)}
     unknown = [v for v in value if v not in performers]
     if unknown:
         raise ScheduleError(

@@ -122,7 +122,9 @@ class _Checker:
         self.days: dict[str, tuple[int, str, str]] = {}  # date -> (row, call, location)
         self.scene_rows: dict[str, int] = {}
         self.people = {p["name"].lower(): p for p in people.in_production(db, production_id)}
-        self.performers = [p["name"] for p in self.people.values() if p["role"] == "performer"]
+        self.performers = [
+            p["name"] for p in self.people.values() if p["role"] in people.CAST_ROLES
+        ]
         self.new_cast = {name.strip().lower() for name in new_cast}
 
     def error(self, row: int, column: str, message: str, new_name: str | None = None) -> None:
@@ -195,7 +197,7 @@ class _Checker:
                 self.error(n, "cast", _("%(name)s is listed twice", name=name))
             seen.add(name.lower())
             known = self.people.get(name.lower())
-            if known and known["role"] != "performer":
+            if known and known["role"] not in people.CAST_ROLES:
                 self.error(
                     n,
                     "cast",

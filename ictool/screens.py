@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from ictool import (
     alerts,
+    beat_codes,
     blocking,
     briefing,
     closedset,
@@ -59,11 +60,15 @@ def scene_detail(db: Database, person: dict, scene: dict) -> dict:
             {
                 "version": current["version"],
                 "beats": current["beats"],
+                "codes": current["codes"],
                 "created_at": current["created_at"],
             }
             if current
             else None
         )
+        checked = current and current["codes"] and scenes.needs_rider(scene)
+        if checked and allowed(db, person, "rider_beats.view", scene):
+            out["rider_check"] = beat_codes.beat_check(db, scene)
     return out
 
 
@@ -187,6 +192,7 @@ HOME = {
     "second_ad": ad_board,
     "director": ad_board,
     "performer": performer_home,
+    "background": performer_home,
     "producer": lambda db, person, day_id=None: producer_schedule(db, person),
     "crew": crew_call,
 }

@@ -95,7 +95,7 @@ class _People:
             if len(label) > people.NAME_MAX:
                 return self._skip(element, _("a name longer than 80 characters: skipped"))
             known = self.by_name.get(label.lower())
-        if known is not None and known["role"] != "performer":
+        if known is not None and known["role"] not in people.CAST_ROLES:
             return self._skip(
                 element,
                 _("%(name)s is not a performer here: not in the cast", name=known["name"]),

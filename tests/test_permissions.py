@@ -46,6 +46,17 @@ EXPECTED = {
     "/api/replica": dict(coordinator=OK),
     "/api/servers": {who: OK for who in CAST},
     "/api/schedule.uss": dict(coordinator=OK, first_ad=OK, second_ad=OK, producer=OK),
+    # rider terms (issue 13): terms for the IC (and, on their own rider, the performer),
+    # yes/no per beat for the director, statuses for the ADs and the producer
+    "/api/scenes/15/rider-terms": dict(coordinator=OK),
+    "/api/scenes/15/rider-check": dict(coordinator=OK, director=OK),
+    "/api/scenes/15/rider-status": dict(
+        coordinator=OK, first_ad=OK, second_ad=OK, director=OK, producer=OK
+    ),
+    "/api/riders/matrix": dict(coordinator=OK),
+    "/api/riders/matrix.csv": dict(coordinator=OK),
+    "/api/riders/matrix.pdf": dict(coordinator=OK),
+    "/riders/matrix": dict(coordinator=OK),
 }
 
 

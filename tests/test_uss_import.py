@@ -88,8 +88,8 @@ def test_a_small_production_becomes_days_scenes_performers_and_a_rehearsal(show)
     assert preview["applied"] is False and (preview["days"], preview["scenes"]) == (2, 4)
     assert [s["number"] for s in preview["uss"]["scenes"]] == ["40", "32", "41", "12"]
     assert preview["uss"]["boneyard"] == 1
-    background = next(n for n in preview["uss"]["not_imported"] if n["ucid"] == 101)
-    assert background["category"] == "Background Actors" and "background" in background["reason"]
+    assert preview["uss"]["background"] == ["Pier crowd"]  # a background performer (issue 13)
+    assert 101 not in {n["ucid"] for n in preview["uss"]["not_imported"]}
 
     done = uss_import.import_uss(db, pid, uss.dumps(uss.small()), show.ids["ad"])
     assert done["applied"] and done["new_people"] == ["Nadia Haddad"]
@@ -346,7 +346,7 @@ def test_import_schedule_takes_a_uss_file_from_the_command_line(show):
     assert shown.returncode == 0, shown.stderr
     assert "+ scene 40 on 2027-03-08" in shown.stdout
     assert "? scene 40 may be intimate (bed, undress): ask the IC to mark it" in shown.stdout
-    assert "not imported: Background Actors (1 element(s))" in shown.stdout
+    assert "+ background performer Pier crowd" in shown.stdout
     assert "+ rehearsal of scene 41 on 2027-03-05 at 15:30" in shown.stdout
     done = run("import-schedule", str(file), "--db", db)
     assert done.returncode == 0, done.stderr

@@ -31,6 +31,8 @@ def register_blueprints(app: Flask) -> None:
         producer_api,
         producer_pages,
         pwa,
+        rider_api,
+        rider_pages,
         roster_api,
         scene_pages,
         scenes_api,
@@ -50,6 +52,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scenes_api.bp)
     app.register_blueprint(scene_pages.bp)
     app.register_blueprint(roster_api.bp)
+    app.register_blueprint(rider_api.bp)
+    app.register_blueprint(rider_pages.bp)
     app.register_blueprint(producer_api.bp)
     app.register_blueprint(producer_pages.bp)
     app.register_blueprint(setup_pages.bp)

@@ -5,7 +5,7 @@ that is missing. Every list of allowed values is the domain's own constant, neve
 out here (a test keeps it so).
 """
 
-from ictool import alerts, people, riders, scenes, standby, takes
+from ictool import alerts, people, rider_terms, riders, scenes, standby, takes
 from ictool.clearance import CODES
 from ictool.i18n import LANGUAGES
 from ictool.views.producer_api import FLAGS
@@ -595,10 +595,10 @@ PATHS.update(
             "get": _file("Your intimate scenes and rehearsals as iCalendar", "text/calendar")
         },
         "/api/schedule.uss": {
-            "get": _file(
-                "The schedule as a Universal Schedule Standard 1.0.0 file (producer, ADs); no"
-                " blocking, rider or concern",
-                "application/json",
+            "get": op(
+                "The schedule as a Universal Schedule Standard 1.0.0 file, a JSON download"
+                " (producer, ADs, IC); no blocking, rider or concern",
+                _obj(["universalScheduleStandard"], universalScheduleStandard=ANY_OBJECT),
             )
         },
         "/api/reports/days/{day_id}": {
@@ -931,3 +931,136 @@ PATHS.update(
         },
     }
 )
+
+
+# Rider terms (issue 13): the terms, signatures, withdrawals, beat codes and the matrix.
+# A blocking beat may be sent as an object: its words and what it asks.
+def _codes(codes: tuple[str, ...]) -> dict:
+    return {"type": "array", "items": {"type": "string", "enum": list(codes)}, "maxItems": 20}
+
+
+RIDER_TERMS_BODY = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "nudity": _codes(rider_terms.NUDITY),
+        "acts": _codes(rider_terms.ACTS),
+        "no_touch": _codes(rider_terms.AREAS),
+        "body_double": {"type": "boolean"},
+        "stills": {"type": "boolean"},
+        "other": {"type": "string", "maxLength": rider_terms.MAX_OTHER, "nullable": True},
+        "sent_on": {"type": "string", "format": "date", "nullable": True},
+    },
+}
+RIDER_STATUS = _obj(
+    ["person_id", "name", "status"],
+    person_id=_INT,
+    name=_STR,
+    status={"type": "string", "enum": list(rider_terms.STATUS)},
+)
+_RW_RIDER = ("401", "403", "404", "409", "422")
+_RIDER = {
+    "get": op("A performer's rider: terms, changes, history (the IC, or their own)", errors=_R),
+    "post": _also_200(
+        op(
+            "Record or amend a performer's rider terms: a new version to sign (IC)",
+            status="201",
+            body=RIDER_TERMS_BODY,
+            errors=_W,
+        )
+    ),
+}
+_BEAT_CODES = _obj(
+    [],
+    performers={"type": "array", "items": _INT, "maxItems": 100},
+    nudity=_codes(rider_terms.NUDITY),
+    acts=_codes(rider_terms.ACTS),
+    contact=_codes(rider_terms.AREAS),
+)
+PATHS.update(
+    {
+        "/api/scenes/{scene_id}/rider-terms": {
+            **SCENE,
+            "get": op("Every performer's rider terms and status in the scene (IC)", errors=_R),
+        },
+        "/api/scenes/{scene_id}/rider-terms/{person_id}": {**_SCENE_PERSON, **_RIDER},
+        "/api/scenes/{scene_id}/rider-terms/{person_id}/sign": {
+            **_SCENE_PERSON,
+            "post": _also_200(
+                op(
+                    "Sign the current rider version: the performer, or the IC for a paper one",
+                    status="201",
+                    body=_obj(["version"], version=_INT),
+                    errors=_RW_RIDER,
+                )
+            ),
+        },
+        "/api/scenes/{scene_id}/rider-terms/{person_id}/withdraw": {
+            **_SCENE_PERSON,
+            "post": _also_200(
+                op(
+                    "Withdraw consent to one term of your signed rider; alerts the IC and 1st AD",
+                    status="201",
+                    body=_obj(
+                        ["term"],
+                        term={"type": "string", "maxLength": 60},
+                        client_id={"type": "string", "maxLength": 100},
+                    ),
+                    errors=_W,
+                )
+            ),
+        },
+        "/api/scenes/{scene_id}/rider-check": {
+            **SCENE,
+            "get": op("Per beat: within every signed rider, yes or no (director, IC)", errors=_R),
+        },
+        "/api/scenes/{scene_id}/rider-status": {
+            **SCENE,
+            "get": op(
+                "Each performer's rider status, never the terms (IC, ADs, director, producer)",
+                _obj(
+                    ["scene_id", "performers"],
+                    scene_id=_INT,
+                    performers={"type": "array", "items": RIDER_STATUS},
+                ),
+                errors=_R,
+            ),
+        },
+        "/api/scenes/{scene_id}/blocking/codes": {
+            **SCENE,
+            "post": op(
+                "Say what each beat asks (performers, nudity, acts, contact): a new version",
+                status="201",
+                body=_obj(
+                    ["version", "codes"],
+                    version=_INT,
+                    codes={"type": "array", "items": _BEAT_CODES, "maxItems": 60},
+                ),
+                errors=_W,
+            ),
+        },
+        "/api/riders/matrix": {
+            "get": op(
+                "The rider matrix: performers × scenes, statuses (IC)", errors=("401", "403", "400")
+            )
+        },
+        "/api/riders/matrix.csv": {
+            "get": _file("The rider matrix as CSV (IC)", "text/csv", ("400", "401", "403"))
+        },
+        "/api/riders/matrix.pdf": {
+            "get": _file("The rider matrix as PDF (IC)", "application/pdf", ("400", "401", "403"))
+        },
+    }
+)
+_beats = PATHS["/api/scenes/{scene_id}/blocking"]["post"]["requestBody"]
+_beats = _beats["content"]["application/json"]["schema"]["properties"]["beats"]
+_beats["items"] = {
+    "oneOf": [
+        {"type": "string"},
+        {
+            **_BEAT_CODES,
+            "required": ["text"],
+            "properties": {**_BEAT_CODES["properties"], "text": _STR},
+        },
+    ]
+}

@@ -84,7 +84,7 @@ def page():
         "schedule.html",
         production=productions.public(productions.get(db, pid)),
         schedule=schedule.overview(db, pid),
-        performers=people.in_production(db, pid, "performer"),
+        performers=people.with_roles(db, pid, people.CAST_ROLES),
         intimacy=scenes.INTIMACY,
         can_edit=allowed(db, person, "schedule.edit"),
         is_producer=allowed(db, person, "producer.schedule"),

@@ -20,6 +20,15 @@ function bodyOf(form) {
   const out = {};
   for (const el of form.elements) {
     if (!el.name || el.name === "csrf_token") continue;
+    if ("beat" in el.dataset) {
+      // what one blocking beat asks: codes[beat][name] lists the checked values
+      const beats = (out.codes ||= []);
+      const index = Number.parseInt(el.dataset.beat, 10);
+      while (beats.length <= index) beats.push({});
+      const list = (beats[index][el.name] ||= []);
+      if (el.checked) list.push(el.dataset.type === "int" ? Number.parseInt(el.value, 10) : el.value);
+      continue;
+    }
     if ("list" in el.dataset) {
       // checkboxes and a text field of one name make one list: the checked values and the text
       const value = el.type === "checkbox" ? (el.checked ? el.value : "") : el.value.trim();
@@ -120,7 +129,9 @@ function flag(text) {
 }
 
 function onPage(sceneId) {
-  return Boolean(document.getElementById(`clearance-${sceneId}`));
+  // a clearance panel, or any live part of the scene (its riders, a rider's own page)
+  const live = document.querySelector(`[data-live-scene="${Number(sceneId)}"]`);
+  return Boolean(document.getElementById(`clearance-${sceneId}`) || live);
 }
 
 document.addEventListener("submit", submit);
