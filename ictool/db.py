@@ -92,7 +92,7 @@ def _run_after_commit(db: sqlite_utils.Database) -> None:
         try:
             call()
         except Exception as error:  # the write stands; a live event is never the only copy
-            log.error("after-commit call failed: %s", type(error).__name__, exc_info=error)
+            log.error("after-commit call failed: %s", type(error).__name__)  # no payload text
 
 
 @contextmanager

@@ -159,6 +159,11 @@ async function sync() {
     return false;
   } finally {
     syncing = false;
+    if (syncAgain) {
+      // A (re)connect asked while an earlier sync was still out (perhaps on a dead socket).
+      syncAgain = false;
+      setTimeout(sync, 0);
+    }
   }
 }
 
