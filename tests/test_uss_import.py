@@ -518,3 +518,24 @@ def test_the_ic_marks_intimacy_in_the_preview_before_anything_is_written(login, 
     assert done.status_code == 201, done.get_data(as_text=True)
     bed = next(s for s in scenes.of_production(db, demo_in_2027) if s["number"] == "40")
     assert (bed["intimacy"], bed["closed_set"]) == ("partial_nudity", 1)
+
+
+def test_a_multipart_part_without_a_name_is_not_a_server_error(login, db, demo_in_2027):
+    """Found by schemathesis: a form part with no name reached the marks as None (500)."""
+    ad = login("Priya Shah")
+    boundary = "b0undary"
+    body = (
+        (
+            f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nx\r\n"
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.uss"\r\n\r\n'
+        ).encode()
+        + uss.dumps(uss.small())
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    answer = ad.post(
+        "/api/schedule/import?preview=1",
+        data=body,
+        headers={"X-CSRF-Token": csrf(ad)},
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)

@@ -960,7 +960,11 @@ RIDER_STATUS = _obj(
 )
 _RW_RIDER = ("401", "403", "404", "409", "422")
 _RIDER = {
-    "get": op("A performer's rider: terms, changes, history (the IC, or their own)", errors=_R),
+    "get": op(
+        "A performer's rider: terms, changes, history (the IC, or their own); 422 when the"
+        " person is not a performer of the scene or the scene needs no nudity rider",
+        errors=(*_R, "422"),
+    ),
     "post": _also_200(
         op(
             "Record or amend a performer's rider terms: a new version to sign (IC)",

@@ -315,6 +315,8 @@ def _marks(values) -> dict:
     `intimacy:<breakdown id>` (a level) and `closed_set:<breakdown id>` (yes, no or empty)."""
     marks: dict[str, dict] = {}
     for key in values:
+        if not isinstance(key, str):  # a multipart part sent without a name
+            continue
         kind, _sep, breakdown_id = key.partition(":")
         if kind not in ("intimacy", "closed_set") or not breakdown_id:
             continue
