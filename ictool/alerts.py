@@ -437,37 +437,54 @@ def latest_seq(db: Database) -> int:
     return db.execute("SELECT COALESCE(MAX(seq), 0) FROM alert_events").fetchone()[0]
 
 
-def escalate_due(db: Database, at: datetime, default_seconds: float = 15.0) -> list[int]:
-    """Raise the level of every unacknowledged alert whose time has come (once, even with
-    several processes: the update only wins where the level is still lower); return their ids."""
+ESCALATION_BATCH = 10  # escalations written in one transaction (one fsync, a short lock)
+
+
+def escalate_due(
+    db: Database, at: datetime, default_seconds: float = 15.0, limit: int = ESCALATION_BATCH
+) -> list[int]:
+    """Raise the level of unacknowledged alerts whose time has come, at most `limit` of them
+    in one transaction (ask again for the rest), each once even with several processes: the
+    update only wins where the level is still lower; return their ids, oldest first.
+
+    One short transaction per batch, not one per alert and not one for hundreds: a burst of
+    hundreds of alerts coming due at once used to hold the write lock, transaction after
+    transaction, for most of a second while a new pause waited behind it."""
     # One alert per sender and kind escalates at a time (their oldest waiting one), so a
     # flood from one phone rings everyone once, not once per alert; when that one is
     # acknowledged the next escalates at once.
-    rows = db.query(
+    rows = db.execute(  # read to the end before writing: a half-read query would keep
+        # this connection on an old snapshot, and its BEGIN IMMEDIATE busy until it ends
         "SELECT alerts.id, alerts.production_id, raised_at, escalation_level,"
         " productions.escalation_seconds FROM alerts"
         " JOIN productions ON productions.id = alerts.production_id"
         " WHERE alerts.id IN (SELECT MIN(id) FROM alerts WHERE acknowledged_at IS NULL"
-        " AND resolved_at IS NULL GROUP BY raised_by, kind) AND escalation_level < ?",
+        " AND resolved_at IS NULL GROUP BY raised_by, kind) AND escalation_level < ?"
+        " ORDER BY alerts.id",
         [MAX_LEVEL],
-    )
-    escalated = []
-    for row in list(rows):
-        step = row["escalation_seconds"] or default_seconds
-        elapsed = (at - datetime.fromisoformat(row["raised_at"])).total_seconds()
+    ).fetchall()
+    due_now = []
+    for alert_id, production_id, raised_at, level, seconds in rows:
+        step = seconds or default_seconds
+        elapsed = (at - datetime.fromisoformat(raised_at)).total_seconds()
         due = min(MAX_LEVEL, int(elapsed // step)) if step > 0 else MAX_LEVEL
-        if due <= row["escalation_level"]:
-            continue
-        with transaction(db):
+        if due > level:
+            due_now.append((alert_id, production_id, due))
+    due_now = due_now[:limit]
+    if not due_now:
+        return []
+    escalated = []
+    with transaction(db):
+        for alert_id, production_id, due in due_now:
             cursor = db.execute(
                 "UPDATE alerts SET escalation_level = ?, escalated_at = ? WHERE id = ?"
                 " AND escalation_level < ? AND acknowledged_at IS NULL AND resolved_at IS NULL",
-                [due, now(), row["id"], due],
+                [due, now(), alert_id, due],
             )
             if cursor.rowcount:
-                _event(db, row["id"], "update")
-                _audit(db, "alert.escalated", row["id"], row["production_id"], None, level=due)
-                escalated.append(row["id"])
+                _event(db, alert_id, "update")
+                _audit(db, "alert.escalated", alert_id, production_id, None, level=due)
+                escalated.append(alert_id)
     return escalated
 
 

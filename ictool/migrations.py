@@ -540,3 +540,10 @@ def riderterms_background_role(db: Database) -> None:
         db.execute("COMMIT")
     finally:
         db.execute("PRAGMA foreign_keys = ON")
+
+
+@migrations(name="0016_people_by_role")
+def people_by_role(db: Database) -> None:
+    """The people of one production in given roles, found by the index: every alert is
+    announced to its alerting roles, whatever the size of the cast."""
+    _run(db, "CREATE INDEX people_production_role ON people(production_id, role)")

@@ -24,8 +24,11 @@ import click
 from ictool_load import loadkit
 from ictool_load.benchserver import CLEARANCE
 
+# The idle phones are the crew's and the performers' (as on a set), and one each for the
+# other people an escalating alert rings: the 2nd AD, the director and the producer.
 IDLE_PEOPLE = ("Kenji Mori", "Ellie Hart", "Marta Nowak", "Chloe Dubois", "Dev Malhotra")
-IDLE_PEOPLE += ("Sam Lindqvist", "Jordan Blake", "Lena Voss", "Priya Shah", "Ruth Adeyemi")
+IDLE_PEOPLE += ("Sam Lindqvist", "Jordan Blake")
+RINGING_PEOPLE = ("Priya Shah", "Lena Voss", "Ruth Adeyemi")
 
 
 # --- the bare websockets baseline ---------------------------------------------------------
@@ -160,12 +163,48 @@ def _cpu_list(value: str | None) -> frozenset[int]:
     return frozenset(cpus)
 
 
+async def _leave_open(url: str, tokens: list[str]) -> None:
+    """One pause from each of these people, raised over HTTP and left open for the run:
+    nobody acknowledges them, so they escalate (at the production's step) while the timed
+    pauses are raised."""
+    import aiohttp
+
+    started = time.perf_counter()
+    gate = asyncio.Semaphore(20)
+    async with aiohttp.ClientSession() as http:
+
+        async def pause(token: str) -> int:
+            async with gate:
+                body = {"kind": "pause", "client_id": f"open-{uuid.uuid4().hex}"}
+                headers = {"Authorization": f"Bearer {token}"}
+                async with http.post(f"{url}/api/alerts", json=body, headers=headers) as r:
+                    return r.status
+
+        statuses = await asyncio.gather(*(pause(token) for token in tokens))
+    fine = sum(status == 201 for status in statuses)
+    click.echo(
+        f"left {fine} of {len(tokens)} pauses open and unacknowledged"
+        f" ({time.perf_counter() - started:.1f} s to raise)"
+    )
+
+
+def _escalations(db: Path) -> int:
+    """How many escalations the server has committed so far (read from its database)."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        return conn.execute(
+            "SELECT COUNT(*) FROM audit WHERE action = 'alert.escalated'"
+        ).fetchone()[0]
+
+
 # --- the run --------------------------------------------------------------------------------
 
 
 async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> None:
     url = server.url
     idle_tokens = [tokens[name] for name in IDLE_PEOPLE]
+    ringing_tokens = [tokens[name] for name in RINGING_PEOPLE]
     out = click.echo
 
     # 1. broadcast to N_b listeners, then the bare websockets baseline
@@ -208,7 +247,9 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
 
     # 2. N idle phones, the AD, and one performer raising M pauses one by one
     started = time.perf_counter()
-    idle = await loadkit.connect_many(url, idle_tokens, opts["clients"])
+    ringing = min(len(ringing_tokens), opts["clients"])
+    idle = await loadkit.connect_many(url, ringing_tokens, ringing)
+    idle += await loadkit.connect_many(url, idle_tokens, opts["clients"] - ringing)
     out(f"connected {len(idle)} idle clients in {time.perf_counter() - started:.1f} s")
     waiting: dict[str, asyncio.Future] = {}
 
@@ -226,6 +267,8 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
     idle_rate = (server.cpu_seconds() - cpu) / (time.perf_counter() - wall)
     out(f"server CPU while {len(idle) + 3} clients idle: {idle_rate * 100:.1f}% of a core")
 
+    if opts["open_alerts"]:
+        await _leave_open(url, [tokens[f"Extra {n}"] for n in range(1, opts["open_alerts"] + 1)])
     latencies, lost, refused, seqs = [], 0, 0, []
     cpu, wall = server.cpu_seconds(), time.perf_counter()
     with clients_not_collecting():
@@ -253,6 +296,11 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
             # is the same alert, so the next round's pause would not be new
             await ad.call("alert:resolve", {"id": view["id"]}, timeout=10)
     busy = server.cpu_seconds() - cpu - idle_rate * (time.perf_counter() - wall)
+    if opts["open_alerts"]:
+        out(
+            f"while the pauses were raised ({time.perf_counter() - wall:.1f} s),"
+            f" {_escalations(server.db)} of the open ones escalated"
+        )
     cpu_per_alert = busy / max(1, opts["alerts"]) * 1000
     out(loadkit.show(f"raise -> alert:new at the AD ({len(idle)} idle clients)", latencies))
     out(f"server CPU per alert beyond idle (raise, receipt, resolve): {cpu_per_alert:.2f} ms")
@@ -277,6 +325,20 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
     show_default=True,
     help="gevent: `ictool serve`; threading: gunicorn gthread (pip install gunicorn).",
 )
+@click.option(
+    "--open-alerts",
+    default=0,
+    show_default=True,
+    help="Leave this many pauses (one per extra performer) open before timing; they"
+    " escalate while the timed pauses are raised (see --escalation-seconds).",
+)
+@click.option(
+    "--escalation-seconds",
+    type=float,
+    default=15.0,
+    show_default=True,
+    help="The production's escalation step (the product's default is 15 s).",
+)
 @click.option("--message-queue", metavar="URL", help="Run with this Redis message queue.")
 @click.option("--save", metavar="PATH", help="Also write every latency (ms) to this JSON file.")
 @click.option("--server-log", metavar="PATH", help="Keep the server's log here.")
@@ -292,6 +354,8 @@ def bench(
     broadcast_clients: int,
     broadcasts: int,
     kind: str,
+    open_alerts: int,
+    escalation_seconds: float,
     message_queue: str | None,
     save: str | None,
     server_log: str | None,
@@ -305,8 +369,8 @@ def bench(
     with tempfile.TemporaryDirectory(prefix="ictool-bench-") as tmp:
         workdir = Path(tmp)
         db = workdir / "bench.db"
-        tokens = loadkit.seed_demo(db)
-        env = {"ICTOOL_RATE_LIMITS": "false"}
+        tokens = loadkit.seed_demo(db, extra_performers=open_alerts)
+        env = {"ICTOOL_RATE_LIMITS": "false", "ICTOOL_ESCALATION_SECONDS": str(escalation_seconds)}
         env |= loadkit.one_address_env(clients + broadcast_clients + 50)
         if message_queue:
             env["ICTOOL_MESSAGE_QUEUE"] = message_queue
@@ -330,6 +394,7 @@ def bench(
                         "broadcast_clients": broadcast_clients,
                         "broadcasts": broadcasts,
                         "save": save,
+                        "open_alerts": open_alerts,
                     },
                     server,
                     tokens,

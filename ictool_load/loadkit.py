@@ -37,13 +37,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def seed_demo(path: Path) -> dict[str, str]:
-    """Write the demo production into a new database; return {name: join token}."""
+def seed_demo(path: Path, extra_performers: int = 0) -> dict[str, str]:
+    """Write the demo production into a new database, with `extra_performers` more
+    performers ("Extra 1", ...); return {name: join token}."""
     from ictool import demo, people
     from ictool.db import connect
 
     db = connect(str(path))
     demo.seed(db)
+    production_id = db.execute("SELECT MIN(id) FROM productions").fetchone()[0]
+    for n in range(1, extra_performers + 1):
+        people.add(db, production_id, f"Extra {n}", "performer")
     tokens = {p["name"]: people.issue_token(db, p["id"]) for p in db["people"].rows}
     db.close()
     return tokens

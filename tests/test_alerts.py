@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from conftest import csrf
 
-from ictool import alerts, audit, escalation
+from ictool import alerts, audit, escalation, people
 from ictool.alerts import AlertError
 
 SECRET = "I was not told about the second take"
@@ -228,6 +228,28 @@ def test_escalation_follows_the_clock_in_the_database_and_fires_once(db, person,
         if e["action"] == "alert.escalated"
     ]
     assert levels == [1, 2]
+
+
+def test_a_burst_coming_due_escalates_in_short_batches_each_alert_once(app, db, person, raised):
+    """Hundreds of pauses coming due at once must not hold the write lock for the whole
+    burst while a new pause waits: each call writes one short batch, oldest first."""
+    production_id = person("Alex Rivera")["production_id"]
+    names = [f"Extra {n}" for n in range(2 * alerts.ESCALATION_BATCH + 3)]
+    for name in names:
+        people.add(db, production_id, name, "performer")
+    burst = [raised(name, kind="pause") for name in names]
+    later = at(burst[-1], 16)
+    first = alerts.escalate_due(db, later)
+    assert first == [a["id"] for a in burst[: alerts.ESCALATION_BATCH]]
+    rest = alerts.escalate_due(db, later) + alerts.escalate_due(db, later)
+    assert first + rest == [a["id"] for a in burst]
+    assert alerts.escalate_due(db, later) == []
+    db.execute("UPDATE alerts SET raised_at = ?", ["2026-01-01T00:00:00.000+00:00"])
+    db.conn.commit()
+    with app.app_context():  # the loop's tick takes the whole burst, batch after batch
+        assert escalation.tick(app, db) == [a["id"] for a in burst]
+        assert escalation.tick(app, db) == []
+    assert {alerts.get(db, a["id"])["escalation_level"] for a in burst} == {2}
 
 
 def test_an_acknowledged_alert_stops_escalating(db, person, raised):
