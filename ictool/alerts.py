@@ -124,7 +124,7 @@ def raise_alert(
     whether it is new. The same client_id again returns the first alert; another person's
     client_id is a 409. Call `announce` after this returns, never before."""
     row = _clean(db, sender, payload, kinds)
-    with transaction(db):
+    with transaction(db, urgent=row["kind"] != "concern"):  # a pause goes first
         found = db.execute(
             "SELECT id, raised_by FROM alerts WHERE client_id = ?", [row["client_id"]]
         ).fetchone()
@@ -341,7 +341,7 @@ def _for_handler(db: Database, alert_id: object, person: dict) -> dict:
 
 def acknowledge(db: Database, alert_id: int, person: dict) -> tuple[dict, bool]:
     """Mark an alert acknowledged (stops escalation); return it and whether it changed."""
-    with transaction(db):
+    with transaction(db, urgent=True):
         alert = _for_handler(db, alert_id, person)
         if alert["acknowledged_at"] or alert["resolved_at"]:
             return alert, False
@@ -362,7 +362,7 @@ def acknowledge_sender(db: Database, sender_id: object, person: dict) -> list[in
     if not allowed(db, person, "alert.handle"):
         raise AlertError(403, gettext("This is not available to your role."))
     changed = []
-    with transaction(db):
+    with transaction(db, urgent=True):
         rows = db.query(
             f"{_SELECT} WHERE alerts.raised_by = ? AND alerts.production_id = ?"  # noqa: S608
             " AND alerts.acknowledged_at IS NULL AND alerts.resolved_at IS NULL ORDER BY id",
@@ -391,7 +391,7 @@ def resolve(db: Database, alert_id: int, person: dict, note: str | None) -> tupl
             422,
             gettext("%(key)s must be words of at most %(n)s characters.", key="note", n=MAX_TEXT),
         )
-    with transaction(db):
+    with transaction(db, urgent=True):
         alert = _for_handler(db, alert_id, person)
         if alert["resolved_at"]:
             return alert, False
@@ -415,7 +415,7 @@ def mark_delivered(db: Database, alert_id: object, person: dict) -> tuple[dict, 
         raise AlertError(404, gettext("No such alert."))
     if person["id"] == alert["raised_by"]:
         return alert, False
-    with transaction(db):
+    with transaction(db, urgent=True):
         cursor = db.execute(
             "INSERT INTO deliveries (alert_id, person_id, delivered_at) VALUES (?, ?, ?)"
             " ON CONFLICT DO NOTHING",

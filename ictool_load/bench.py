@@ -8,10 +8,12 @@ Prints numbers, asserts nothing. The server is the product started through
 """
 
 import asyncio
+import collections
 import contextlib
 import gc
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -163,6 +165,92 @@ def _cpu_list(value: str | None) -> frozenset[int]:
     return frozenset(cpus)
 
 
+async def _pause_round(performer, ad, waiting: dict) -> tuple[int, tuple | None]:
+    """One pause from the performer, seen by the AD, who marks it received and resolves it:
+    the ack's status, and (ms from raise to the AD's alert:new, the view) unless lost."""
+    client_id = f"bench-{uuid.uuid4().hex}"
+    future = asyncio.get_running_loop().create_future()
+    waiting[client_id] = future
+    sent = time.perf_counter()
+    ack = await performer.call("alert:raise", {"kind": "pause", "client_id": client_id}, timeout=10)
+    status = ack.get("status") if isinstance(ack, dict) else 0
+    try:
+        arrived, view = await asyncio.wait_for(future, 2)
+    except TimeoutError:
+        return status, None
+    finally:
+        waiting.pop(client_id, None)
+    await ad.call("alert:received", {"id": view["id"]}, timeout=10)
+    # resolved, not only acknowledged: while a person's pause is open, pausing again is the
+    # same alert, so the next round's pause would not be new
+    await ad.call("alert:resolve", {"id": view["id"]}, timeout=10)
+    return status, ((arrived - sent) * 1000, view)
+
+
+async def _flood(server, tokens: list[str], seconds: float, performer, ad, waiting) -> None:
+    """Every flood phone raises concerns (each in new words, so each is a new alert) as fast
+    as the server answers, for `seconds`; meanwhile the performer's pauses are timed to the
+    AD. Prints alerts committed a second, the answers by class, and whether any acknowledged
+    alert is missing from the database."""
+    from ictool_load.loadkit import connect_many
+
+    phones = await connect_many(server.url, tokens, len(tokens))
+    answers: collections.Counter = collections.Counter()
+    created: list[int] = []
+    deadline = time.perf_counter() + seconds
+
+    async def phone(i: int, client) -> None:
+        n = 0
+        while time.perf_counter() < deadline:
+            n += 1
+            body = {"kind": "concern", "text": f"flood {i} {n}", "client_id": f"flood-{i}-{n}"}
+            try:
+                ack = await client.call("alert:raise", body, timeout=10)
+            except Exception:  # a timeout: counted, the phone goes on
+                answers["no answer"] += 1
+                continue
+            status = ack.get("status", 0) if isinstance(ack, dict) else 0
+            answers[str(status)] += 1
+            if status == 201:
+                created.append(ack["alert"]["id"])
+
+    async def probe() -> list[float]:
+        timed = []
+        while time.perf_counter() < deadline:
+            _status, result = await _pause_round(performer, ad, waiting)
+            if result is not None:
+                timed.append(result[0])
+            await asyncio.sleep(0.05)
+        return timed
+
+    cpu, started = server.cpu_seconds(), time.perf_counter()
+    with clients_not_collecting():
+        *_, timed = await asyncio.gather(*(phone(i, c) for i, c in enumerate(phones)), probe())
+    elapsed = time.perf_counter() - started
+    cpu = server.cpu_seconds() - cpu
+    with contextlib.closing(sqlite3.connect(f"file:{server.db}?mode=ro", uri=True)) as conn:
+        marks = ",".join("?" * len(created)) or "NULL"
+        found = conn.execute(
+            f"SELECT COUNT(*) FROM alerts WHERE id IN ({marks})",  # noqa: S608 (marks only)
+            created,
+        ).fetchone()[0]
+    rate = len(created) / elapsed
+    click.echo(
+        f"flood: {len(phones)} phones raised {len(created)} new concerns in {elapsed:.1f} s:"
+        f" {rate:.0f} committed a second (server CPU {cpu / elapsed * 100:.0f}% of a core,"
+        f" {cpu / max(1, len(created)) * 1000:.2f} ms a concern)"
+    )
+    server_errors = sum(n for status, n in answers.items() if status.startswith("5"))
+    click.echo(
+        "flood answers: "
+        + ", ".join(f"{status} x{n}" for status, n in sorted(answers.items()))
+        + f" ({server_errors} server errors)"
+    )
+    click.echo(f"flood alerts acknowledged but missing from the database: {len(created) - found}")
+    click.echo(loadkit.show("during the flood, raise -> alert:new at the AD", timed))
+    await loadkit.disconnect_all(phones)
+
+
 async def _leave_open(url: str, tokens: list[str]) -> None:
     """One pause from each of these people, raised over HTTP and left open for the run:
     nobody acknowledges them, so they escalate (at the production's step) while the timed
@@ -190,8 +278,6 @@ async def _leave_open(url: str, tokens: list[str]) -> None:
 
 def _escalations(db: Path) -> int:
     """How many escalations the server has committed so far (read from its database)."""
-    import sqlite3
-
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
         return conn.execute(
             "SELECT COUNT(*) FROM audit WHERE action = 'alert.escalated'"
@@ -273,28 +359,13 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
     cpu, wall = server.cpu_seconds(), time.perf_counter()
     with clients_not_collecting():
         for _ in range(opts["alerts"]):
-            client_id = f"bench-{uuid.uuid4().hex}"
-            future = asyncio.get_running_loop().create_future()
-            waiting[client_id] = future
-            sent = time.perf_counter()
-            ack = await performer.call(
-                "alert:raise", {"kind": "pause", "client_id": client_id}, timeout=10
-            )
-            if not isinstance(ack, dict) or ack.get("status") != 201:
-                refused += 1
-            try:
-                arrived, view = await asyncio.wait_for(future, 2)
-            except TimeoutError:
+            status, timed = await _pause_round(performer, ad, waiting)
+            refused += status != 201
+            if timed is None:
                 lost += 1
                 continue
-            finally:
-                waiting.pop(client_id, None)
-            latencies.append((arrived - sent) * 1000)
-            seqs.append(view["seq"])
-            await ad.call("alert:received", {"id": view["id"]}, timeout=10)
-            # resolved, not only acknowledged: while a person's pause is open, pausing again
-            # is the same alert, so the next round's pause would not be new
-            await ad.call("alert:resolve", {"id": view["id"]}, timeout=10)
+            latencies.append(timed[0])
+            seqs.append(timed[1]["seq"])
     busy = server.cpu_seconds() - cpu - idle_rate * (time.perf_counter() - wall)
     if opts["open_alerts"]:
         out(
@@ -308,6 +379,10 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
         Path(opts["save"]).write_text(json.dumps({"raise": latencies, "broadcast": ours}))
     out(f"alerts lost: {lost}, refused: {refused}, seq increasing: {seqs == sorted(seqs)}")
     out(f"server RSS after the run: {server.rss_mb():.1f} MB")
+    if opts["flood_phones"]:
+        first = opts["open_alerts"] + 1
+        flood_tokens = [tokens[f"Extra {n}"] for n in range(first, first + opts["flood_phones"])]
+        await _flood(server, flood_tokens, opts["flood_seconds"], performer, ad, waiting)
     await loadkit.disconnect_all([*idle, ad, performer, ic])
     await loadkit.close_session()
 
@@ -339,6 +414,13 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
     show_default=True,
     help="The production's escalation step (the product's default is 15 s).",
 )
+@click.option(
+    "--flood-phones",
+    default=0,
+    show_default=True,
+    help="After the timed pauses, this many more phones raise concerns as fast as answered.",
+)
+@click.option("--flood-seconds", default=10.0, show_default=True, help="How long the flood runs.")
 @click.option("--message-queue", metavar="URL", help="Run with this Redis message queue.")
 @click.option("--save", metavar="PATH", help="Also write every latency (ms) to this JSON file.")
 @click.option("--server-log", metavar="PATH", help="Keep the server's log here.")
@@ -356,6 +438,8 @@ def bench(
     kind: str,
     open_alerts: int,
     escalation_seconds: float,
+    flood_phones: int,
+    flood_seconds: float,
     message_queue: str | None,
     save: str | None,
     server_log: str | None,
@@ -369,9 +453,9 @@ def bench(
     with tempfile.TemporaryDirectory(prefix="ictool-bench-") as tmp:
         workdir = Path(tmp)
         db = workdir / "bench.db"
-        tokens = loadkit.seed_demo(db, extra_performers=open_alerts)
+        tokens = loadkit.seed_demo(db, extra_performers=open_alerts + flood_phones)
         env = {"ICTOOL_RATE_LIMITS": "false", "ICTOOL_ESCALATION_SECONDS": str(escalation_seconds)}
-        env |= loadkit.one_address_env(clients + broadcast_clients + 50)
+        env |= loadkit.one_address_env(clients + broadcast_clients + flood_phones + 50)
         if message_queue:
             env["ICTOOL_MESSAGE_QUEUE"] = message_queue
         server = loadkit.Server(
@@ -395,6 +479,8 @@ def bench(
                         "broadcasts": broadcasts,
                         "save": save,
                         "open_alerts": open_alerts,
+                        "flood_phones": flood_phones,
+                        "flood_seconds": flood_seconds,
                     },
                     server,
                     tokens,

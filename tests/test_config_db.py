@@ -1,11 +1,13 @@
 """Configuration and storage: prefixed environment, a kept secret, one durable SQLite file."""
 
 import sqlite3
+import threading
+import time
 
 import pytest
 
 from ictool import audit, create_app
-from ictool.db import connect
+from ictool.db import WriteQueue, connect
 
 
 def test_settings_come_from_ictool_environment_variables(tmp_path, monkeypatch):
@@ -52,3 +54,35 @@ def test_the_audit_log_cannot_be_changed_in_place(db):
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         db.execute("UPDATE audit SET action = 'forged'")
     assert audit.verify(db) is None
+
+
+def test_a_pause_waiting_for_the_write_lock_goes_ahead_of_ordinary_writers(tmp_path):
+    """Writers queue for SQLite's one write lock in order, but an urgent one (a pause, an
+    AD's answer) is let in first: a flood of concerns must not hold a pause back. The lock
+    is handed on, so the writer that just let go cannot take it again ahead of them."""
+    queue, order = WriteQueue(), []
+    queue.acquire()
+
+    def write(name: str, urgent: bool = False) -> None:
+        with queue.held(urgent):
+            order.append(name)
+
+    def queued(n: int) -> None:
+        deadline = time.monotonic() + 5
+        while len(queue._waiting) < n and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+    writers = []
+    for n, (name, urgent) in enumerate(
+        [("concern 1", False), ("concern 2", False), ("pause", True), ("concern 3", False)]
+    ):
+        writers.append(threading.Thread(target=write, args=(name, urgent)))
+        writers[-1].start()
+        queued(n + 1)
+    queue.release()
+    queue.acquire()  # the one that let go asks again: it waits its turn
+    order.append("again")
+    queue.release()
+    for writer in writers:
+        writer.join(5)
+    assert order == ["pause", "concern 1", "concern 2", "concern 3", "again"]
