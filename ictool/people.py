@@ -326,14 +326,20 @@ def _active(person: dict | None) -> dict | None:
     return person if person and not person["deactivated_at"] else None
 
 
+def _token_row(db: Database, column: str, value: object) -> dict | None:
+    # db.query, not db["tokens"]: that looks the table up in sqlite_master first, and this
+    # runs for every socket event (profiled by `ictool bench`)
+    rows = list(db.query(f"SELECT * FROM tokens WHERE {column} = ?", [value]))  # noqa: S608
+    return rows[0] if rows else None
+
+
 def by_token(db: Database, token: str) -> tuple[dict, int] | None:
     """The person a raw token signs in, with the token's id; None if bad, revoked or
     expired, or the person was deactivated. Its first use is remembered (see
     `signed_in_ever`)."""
     if not token or len(token) > 200:
         return None
-    rows = list(db["tokens"].rows_where("token_hash = ?", [_hash(token)]))
-    row = rows[0] if rows else None
+    row = _token_row(db, "token_hash", _hash(token))
     if not _live(row):
         return None
     person = _active(get(db, row["person_id"]))
@@ -347,8 +353,7 @@ def by_token_id(db: Database, token_id: int, generation: int | None = None) -> d
     """The person a session's token id signs in, while that token is still live and the
     person active (and, for a cookie, while its session generation is the token's: not
     signed out since)."""
-    rows = list(db["tokens"].rows_where("id = ?", [token_id]))
-    row = rows[0] if rows else None
+    row = _token_row(db, "id", token_id)
     if generation is not None and row is not None and row["session_generation"] != generation:
         return None
     return _active(get(db, row["person_id"])) if _live(row) else None

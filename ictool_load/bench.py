@@ -379,6 +379,16 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
         Path(opts["save"]).write_text(json.dumps({"raise": latencies, "broadcast": ours}))
     out(f"alerts lost: {lost}, refused: {refused}, seq increasing: {seqs == sorted(seqs)}")
     out(f"server RSS after the run: {server.rss_mb():.1f} MB")
+    if opts["floor"]:
+        from ictool_load.floor import floor
+
+        bare, bare_cpu = await floor(opts["clients"], opts["alerts"], server.cpus)
+        out(loadkit.show("the same traffic, bare Flask-SocketIO (no database): raise -> AD", bare))
+        out(
+            f"server CPU per alert beyond idle, bare Flask-SocketIO: {bare_cpu:.2f} ms"
+            f" (ictool {cpu_per_alert:.2f} ms: {cpu_per_alert - bare_cpu:+.2f} ms for the database,"
+            " checks, views and audit)"
+        )
     if opts["flood_phones"]:
         first = opts["open_alerts"] + 1
         flood_tokens = [tokens[f"Extra {n}"] for n in range(first, first + opts["flood_phones"])]
@@ -421,6 +431,12 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
     help="After the timed pauses, this many more phones raise concerns as fast as answered.",
 )
 @click.option("--flood-seconds", default=10.0, show_default=True, help="How long the flood runs.")
+@click.option(
+    "--floor",
+    is_flag=True,
+    help="Also run the pauses' traffic through a bare Flask-SocketIO server (no database)"
+    " on the same CPUs and print its CPU per alert: the framework's share.",
+)
 @click.option("--message-queue", metavar="URL", help="Run with this Redis message queue.")
 @click.option("--save", metavar="PATH", help="Also write every latency (ms) to this JSON file.")
 @click.option("--server-log", metavar="PATH", help="Keep the server's log here.")
@@ -440,6 +456,7 @@ def bench(
     escalation_seconds: float,
     flood_phones: int,
     flood_seconds: float,
+    floor: bool,
     message_queue: str | None,
     save: str | None,
     server_log: str | None,
@@ -481,6 +498,7 @@ def bench(
                         "open_alerts": open_alerts,
                         "flood_phones": flood_phones,
                         "flood_seconds": flood_seconds,
+                        "floor": floor,
                     },
                     server,
                     tokens,
