@@ -1,66 +1,14 @@
-"""What each blocking beat asks (which performers, which nudity, acts and contact, from the
-rider's codes in `rider_terms`), and the one rule that holds a beat against each
-performer's signed rider: `beats_over`, which clearance, the matrix and the screens ask.
-The codes are stored with each blocking version (`blocking.save`).
+"""The one rule that holds each blocking beat's codes (checked and stored with the
+blocking version by `blocking.save`) against each performer's signed rider (`rider_terms`):
+`beats_over`, which clearance, the matrix and the screens ask; and `statuses`, each
+performer's rider in one word.
+
+Above `blocking`, `riders` and `rider_terms`, which never import it.
 """
 
-from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import blocking, rider_terms, scenes
-
-BEAT_LISTS = {"nudity": rider_terms.NUDITY, "acts": rider_terms.ACTS, "contact": rider_terms.AREAS}
-BEAT_FIELDS = ("performers", *BEAT_LISTS)
-
-
-def clean_beat_codes(db: Database, scene_id: int, codes: object, beats: int) -> list[dict]:
-    """What each beat involves, from a request: one object per beat with `performers` (ids
-    of the scene's performers) and `nudity`, `acts`, `contact` (codes)."""
-    if not isinstance(codes, list) or len(codes) != beats:
-        raise ValueError(
-            _("%(key)s must be a list with one object per beat (%(n)s)", key="codes", n=beats)
-        )
-    cast = scenes.performer_ids(db, scene_id)
-    out = []
-    for n, beat in enumerate(codes, 1):
-        if not isinstance(beat, dict):
-            raise ValueError(
-                _("%(key)s must be a list with one object per beat (%(n)s)", key="codes", n=beats)
-            )
-        unknown = sorted(set(beat) - set(BEAT_FIELDS) - {"text"})
-        if unknown:
-            raise ValueError(
-                _(
-                    "beat %(n)s: unknown field %(key)s; send %(fields)s",
-                    n=n,
-                    key=repr(unknown[0]),
-                    fields=", ".join(BEAT_FIELDS),
-                )
-            )
-        who = beat.get("performers", [])
-        if not isinstance(who, list) or not all(type(p) is int for p in who):
-            raise ValueError(
-                _("beat %(n)s: %(key)s must be a list of person ids", n=n, key="performers")
-            )
-        stranger = next((p for p in who if p not in cast), None)
-        if stranger is not None:
-            raise ValueError(
-                _(
-                    "beat %(n)s: %(key)s: %(id)s is not a performer in this scene; one of %(ids)s",
-                    n=n,
-                    key="performers",
-                    id=stranger,
-                    ids=", ".join(str(p) for p in cast) or "—",
-                )
-            )
-        clean = {"performers": sorted(set(who))}
-        for key, allowed in BEAT_LISTS.items():
-            try:
-                clean[key] = rider_terms.codes_of(beat.get(key, []), key, allowed)
-            except ValueError as exc:
-                raise ValueError(_("beat %(n)s: %(error)s", n=n, error=str(exc))) from None
-        out.append(clean)
-    return out
+from ictool import blocking, rider_terms, riders, scenes
 
 
 def _over(beat: dict, terms: dict | None) -> list[str]:
@@ -105,3 +53,27 @@ def beat_check(db: Database, scene: dict) -> list[dict]:
         return []
     over = {b["beat"]: b for b in beats_over(db, scene, current)}
     return [{"beat": n, "within": n not in over} for n in range(1, len(current["beats"]) + 1)]
+
+
+def statuses(db: Database, scene: dict) -> dict[int, str]:
+    """Each performer's rider in one word for the matrix and the ADs: not_sent, sent,
+    signed, late, exceeded (by the blocking) or withdrawn (a term, since signing)."""
+    if not scenes.needs_rider(scene):
+        return {}
+    base = {r["person_id"]: r for r in riders.rows(db, scene)}
+    signed = rider_terms.signed_versions(db, scene["id"])
+    withdrawn = rider_terms.term_withdrawals(db, scene["id"])
+    terms = rider_terms.effective(db, scene["id"], signed, withdrawn)
+    exceeded = {pid for b in beats_over(db, scene, terms=terms) for pid in b["people"]}
+    out = {}
+    for pid, r in base.items():
+        sv = signed.get(pid)
+        if sv and any(w["version"] == sv["version"] for w in withdrawn.get(pid, [])):
+            out[pid] = "withdrawn"
+        elif pid in exceeded:
+            out[pid] = "exceeded"
+        elif r["status"] in ("signed", "late"):
+            out[pid] = r["status"]
+        else:
+            out[pid] = "sent" if r["sent_on"] else "not_sent"
+    return out

@@ -11,8 +11,62 @@ import json
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from ictool import audit, beat_codes
+from ictool import audit, rider_terms, scenes
 from ictool.db import now, transaction
+
+BEAT_LISTS = {"nudity": rider_terms.NUDITY, "acts": rider_terms.ACTS, "contact": rider_terms.AREAS}
+BEAT_FIELDS = ("performers", *BEAT_LISTS)
+
+
+def clean_beat_codes(db: Database, scene_id: int, codes: object, beats: int) -> list[dict]:
+    """What each beat involves, from a request: one object per beat with `performers` (ids
+    of the scene's performers) and `nudity`, `acts`, `contact` (codes)."""
+    if not isinstance(codes, list) or len(codes) != beats:
+        raise ValueError(
+            _("%(key)s must be a list with one object per beat (%(n)s)", key="codes", n=beats)
+        )
+    cast = scenes.performer_ids(db, scene_id)
+    out = []
+    for n, beat in enumerate(codes, 1):
+        if not isinstance(beat, dict):
+            raise ValueError(
+                _("%(key)s must be a list with one object per beat (%(n)s)", key="codes", n=beats)
+            )
+        unknown = sorted(set(beat) - set(BEAT_FIELDS) - {"text"})
+        if unknown:
+            raise ValueError(
+                _(
+                    "beat %(n)s: unknown field %(key)s; send %(fields)s",
+                    n=n,
+                    key=repr(unknown[0]),
+                    fields=", ".join(BEAT_FIELDS),
+                )
+            )
+        who = beat.get("performers", [])
+        if not isinstance(who, list) or not all(type(p) is int for p in who):
+            raise ValueError(
+                _("beat %(n)s: %(key)s must be a list of person ids", n=n, key="performers")
+            )
+        stranger = next((p for p in who if p not in cast), None)
+        if stranger is not None:
+            raise ValueError(
+                _(
+                    "beat %(n)s: %(key)s: %(id)s is not a performer in this scene; one of %(ids)s",
+                    n=n,
+                    key="performers",
+                    id=stranger,
+                    ids=", ".join(str(p) for p in cast) or "—",
+                )
+            )
+        clean = {"performers": sorted(set(who))}
+        for key, allowed in BEAT_LISTS.items():
+            try:
+                clean[key] = rider_terms.codes_of(beat.get(key, []), key, allowed)
+            except ValueError as exc:
+                raise ValueError(_("beat %(n)s: %(error)s", n=n, error=str(exc))) from None
+        out.append(clean)
+    return out
+
 
 MAX_BEATS = 60
 MAX_BEAT_CHARS = 500
@@ -53,7 +107,7 @@ def save(
     beats = clean_beats(beats)
     codes = sent_codes if codes is None else codes
     if codes is not None:
-        codes = beat_codes.clean_beat_codes(db, scene_id, codes, len(beats))
+        codes = clean_beat_codes(db, scene_id, codes, len(beats))
         if not any(any(c.values()) for c in codes):
             codes = None
     with transaction(db):

@@ -6,7 +6,7 @@ it is the IC's alone. Statuses only: the terms stay on each rider's own page.
 
 from sqlite_utils import Database
 
-from ictool import csvout, people, report, rider_terms, scenes, textguard
+from ictool import beat_codes, csvout, people, report, rider_terms, scenes, textguard
 
 
 def matrix(db: Database, production_id: int, day_id: int | None = None) -> dict:
@@ -20,7 +20,7 @@ def matrix(db: Database, production_id: int, day_id: int | None = None) -> dict:
     dates = {d["id"]: d["date"] for d in scenes.days(db, production_id)}
     cells: dict[tuple[int, int], str] = {}
     for s in columns:
-        for pid, status in rider_terms.statuses(db, s).items():
+        for pid, status in beat_codes.statuses(db, s).items():
             cells[(pid, s["id"])] = status
     in_any = {pid for pid, _ in cells}
     cast = [p for p in people.in_production(db, production_id) if p["id"] in in_any]

@@ -13,15 +13,19 @@ Audit entries carry ids, versions and action codes, never the terms.
 """
 
 import json
+import re
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
-from ictool import alerts, audit, productions, riders, scenes, takes
+from ictool import alerts, audit, productions, scenes, takes
 from ictool.db import now, transaction
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+FUTURE_SLACK = timedelta(days=1)  # the server's day may be behind the set's time zone
 
 NUDITY = ("back", "chest", "breasts", "buttocks", "pubic_area", "genitals")
 ACTS = (
@@ -160,7 +164,7 @@ def latest_by_person(db: Database, scene_id: int) -> dict[int, dict]:
     return out
 
 
-def _signed_versions(db: Database, scene_id: int) -> dict[int, dict]:
+def signed_versions(db: Database, scene_id: int) -> dict[int, dict]:
     """Each performer's latest signed version, by person id."""
     rows = db.query(
         """SELECT v.* FROM rider_versions v WHERE v.id IN (
@@ -171,7 +175,8 @@ def _signed_versions(db: Database, scene_id: int) -> dict[int, dict]:
     return {r["person_id"]: _row(r) for r in rows}
 
 
-def _withdrawals(db: Database, scene_id: int) -> dict[int, list[dict]]:
+def term_withdrawals(db: Database, scene_id: int) -> dict[int, list[dict]]:
+    """Each performer's withdrawn terms of this scene, oldest first, by person id."""
     out: dict[int, list[dict]] = {}
     for r in db.query("SELECT * FROM rider_withdrawals WHERE scene_id = ? ORDER BY id", [scene_id]):
         out.setdefault(r["person_id"], []).append(r)
@@ -202,38 +207,27 @@ def effective(
     withdrawn: dict[int, list[dict]] | None = None,
 ) -> dict[int, dict | None]:
     """What each performer of the scene has agreed to now (None: no signed terms)."""
-    signed = _signed_versions(db, scene_id) if signed is None else signed
-    withdrawn = _withdrawals(db, scene_id) if withdrawn is None else withdrawn
+    signed = signed_versions(db, scene_id) if signed is None else signed
+    withdrawn = term_withdrawals(db, scene_id) if withdrawn is None else withdrawn
     return {
         pid: _effective(signed.get(pid), withdrawn.get(pid, []))
         for pid in scenes.performer_ids(db, scene_id)
     }
 
 
-def statuses(db: Database, scene: dict) -> dict[int, str]:
-    """Each performer's rider in one word for the matrix and the ADs: not_sent, sent,
-    signed, late, exceeded (by the blocking) or withdrawn (a term, since signing)."""
-    if not scenes.needs_rider(scene):
-        return {}
-    base = {r["person_id"]: r for r in riders.rows(db, scene)}
-    signed = _signed_versions(db, scene["id"])
-    withdrawn = _withdrawals(db, scene["id"])
-    from ictool import beat_codes  # it reads this module's codes when it is imported
-
-    terms = effective(db, scene["id"], signed, withdrawn)
-    exceeded = {pid for b in beat_codes.beats_over(db, scene, terms=terms) for pid in b["people"]}
-    out = {}
-    for pid, r in base.items():
-        sv = signed.get(pid)
-        if sv and any(w["version"] == sv["version"] for w in withdrawn.get(pid, [])):
-            out[pid] = "withdrawn"
-        elif pid in exceeded:
-            out[pid] = "exceeded"
-        elif r["status"] in ("signed", "late"):
-            out[pid] = r["status"]
-        else:
-            out[pid] = "sent" if r["sent_on"] else "not_sent"
-    return out
+def check_date(value: object, key: str) -> str | None:
+    """A YYYY-MM-DD date that is not in the future, or None; ValueError names the field."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError(_("%(key)s must be a date written YYYY-MM-DD", key=key))
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(_("%(key)s must be a date written YYYY-MM-DD", key=key)) from None
+    if day > date.today() + FUTURE_SLACK:
+        raise ValueError(_("%(key)s cannot be a date in the future", key=key))
+    return value
 
 
 def _changes(old: dict | None, new: dict) -> list[dict]:
@@ -263,7 +257,7 @@ def for_person(db: Database, scene: dict, person_id: int) -> dict:
     last_signed = signed[-1] if signed else None
     withdrawn = [
         w["term"]
-        for w in _withdrawals(db, scene["id"]).get(person_id, [])
+        for w in term_withdrawals(db, scene["id"]).get(person_id, [])
         if last_signed and w["version"] == last_signed["version"]
     ]
     terms = _effective(last_signed, []) if last_signed else None
@@ -343,7 +337,7 @@ def clean_terms(data: object, before: dict | None) -> dict:
             _("%(key)s must be words of at most %(n)s characters.", key="other", n=MAX_OTHER)
         )
     out["other"] = (other or "").strip() or None
-    sent_on = riders.check_date(data["sent_on"], "sent_on") if data.get("sent_on") else None
+    sent_on = check_date(data["sent_on"], "sent_on") if data.get("sent_on") else None
     out["sent_on"] = sent_on or date.today().isoformat()
     return out
 
@@ -489,7 +483,7 @@ def withdraw(
             raise ValueError(
                 _("That %(key)s belongs to another alert; make a new one.", key="client_id")
             )
-        signed = _signed_versions(db, scene["id"])[person_id]
+        signed = signed_versions(db, scene["id"])[person_id]
         db["rider_withdrawals"].insert(
             {
                 "scene_id": scene["id"],

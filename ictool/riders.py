@@ -8,9 +8,6 @@ clearance, readiness and every screen ask. Where the IC recorded a rider's terms
 signed only when that version was, so an amendment waits for a new signature.
 """
 
-import re
-from datetime import date, timedelta
-
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
@@ -21,8 +18,6 @@ SHOWN = ("missing", "sent", "late", "signed")  # a rider line: its status, or se
 
 FIELDS = ("sent_on", "signed_on")
 _COLUMNS = {"sent_on": "rider_sent_on", "signed_on": "rider_signed_on"}
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-FUTURE_SLACK = timedelta(days=1)  # the server's day may be behind the set's time zone
 
 
 def rows(db: Database, scene: dict) -> list[dict]:
@@ -54,21 +49,6 @@ def rows(db: Database, scene: dict) -> list[dict]:
     return out
 
 
-def check_date(value: object, key: str) -> str | None:
-    """A YYYY-MM-DD date that is not in the future, or None; ValueError names the field."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise ValueError(_("%(key)s must be a date written YYYY-MM-DD", key=key))
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(_("%(key)s must be a date written YYYY-MM-DD", key=key)) from None
-    if day > date.today() + FUTURE_SLACK:
-        raise ValueError(_("%(key)s cannot be a date in the future", key=key))
-    return value
-
-
 def record(db: Database, scene: dict, person_id: object, data: dict, by: int) -> dict:
     """Record when a performer's rider was sent and signed. A field left out keeps its date,
     null clears it; a signature cannot come before the rider was sent. Audited (ids only)."""
@@ -95,7 +75,10 @@ def record(db: Database, scene: dict, person_id: object, data: dict, by: int) ->
                 version=terms["version"],
             )
         )
-    new = {key: check_date(data[key], key) if key in data else current[key] for key in FIELDS}
+    new = {
+        key: rider_terms.check_date(data[key], key) if key in data else current[key]
+        for key in FIELDS
+    }
     if new["sent_on"] and new["signed_on"] and new["signed_on"] < new["sent_on"]:
         raise ValueError(
             _(

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from ictool import (
+    beat_codes,
     blocking,
     clearance,
     closedset,
@@ -161,7 +162,7 @@ def roster_panel(db: Database, person: dict, scene: dict) -> dict:
     }
     if out["can_terms"]:
         out["terms_people"] = set(rider_terms.latest_by_person(db, scene["id"]))
-        out["statuses"] = rider_terms.statuses(db, scene)
+        out["statuses"] = beat_codes.statuses(db, scene)
     if out["can_edit"]:
         out["candidates"] = roster.candidates(db, scene)
         out["essential_missing"] = roster.essential_missing(db, scene)

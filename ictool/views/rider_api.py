@@ -33,7 +33,7 @@ def _reader(scene: dict, person_id: int) -> dict:
 
 
 def _status_rows(scene: dict) -> list[dict]:
-    words = rider_terms.statuses(get_db(), scene)
+    words = beat_codes.statuses(get_db(), scene)
     return [
         {"person_id": p["id"], "name": p["name"], "status": words[p["id"]]}
         for p in scenes.performers(get_db(), scene["id"])

@@ -4,7 +4,7 @@ matrix. Forms post JSON to the rider API through static/js/clearance.js."""
 
 from flask import Blueprint, abort, render_template
 
-from ictool import beat_codes, people, rider_matrix, rider_terms, scenes
+from ictool import beat_codes, blocking, people, rider_matrix, rider_terms, scenes
 from ictool.auth import current_person
 from ictool.db import get_db
 from ictool.permissions import allowed, require
@@ -19,7 +19,7 @@ def _helpers() -> dict:
         "term_label": rider_terms.label,
         "term_words": rider_terms.words,
         "rider_status_label": lambda code: str(rider_terms.STATUS_LABELS.get(code, code)),
-        "beat_lists": beat_codes.BEAT_LISTS,
+        "beat_lists": blocking.BEAT_LISTS,
         "status_mark": lambda code: rider_terms.STATUS_MARKS.get(code, ""),
     }
 
@@ -48,7 +48,7 @@ def rider(scene_id: int, person_id: int):
         can_edit=allowed(db, me, "rider_terms.edit", scene),
         can_sign=own and allowed(db, me, "rider_terms.sign", scene),
         can_sign_for=not own and allowed(db, me, "rider_terms.sign_for", scene),
-        status=rider_terms.statuses(db, scene).get(person_id),
+        status=beat_codes.statuses(db, scene).get(person_id),
         lists=rider_terms.LISTS,
         terms=current,
         late=bool(current and current["signature"] and current["signature"]["late"]),
