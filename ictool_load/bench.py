@@ -14,8 +14,6 @@ import gc
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -111,15 +109,8 @@ async def bare_broadcast(listeners: int, rounds: int, cpus: frozenset[int]) -> l
     """The same broadcast through a bare `websockets` server in its own process."""
     from websockets.asyncio.client import connect
 
-    port = loadkit.free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", BARE_SERVER, str(port)],
-        stdout=subprocess.PIPE,
-        text=True,
-        preexec_fn=loadkit.pinned(cpus),  # noqa: PLW1509  (pinned like the server it is held against)
-    )
+    proc, port = loadkit.start_script(BARE_SERVER, cpus)
     try:
-        proc.stdout.readline()
         arrivals = Arrivals()
         payload = json.dumps(["scene:clearance", CLEARANCE])
         sockets = [

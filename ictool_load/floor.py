@@ -9,8 +9,6 @@ ictool costs beyond it is the price of its guarantees; the rest is the framework
 """
 
 import asyncio
-import subprocess
-import sys
 import time
 import uuid
 
@@ -64,17 +62,10 @@ sio.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_output=False)
 async def floor(idle: int, alerts: int, cpus: frozenset[int]) -> tuple[list[float], float]:
     """Raise → AD latencies (ms) and server CPU per alert beyond idle (ms) of the bare
     server with `idle` idle phones, `alerts` rounds of raise, receipt and resolve."""
-    port = loadkit.free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", BARE_SERVER, str(port)],
-        stdout=subprocess.PIPE,
-        text=True,
-        preexec_fn=loadkit.pinned(cpus),  # noqa: PLW1509  (pinned like the server it is held against)
-    )
+    proc, port = loadkit.start_script(BARE_SERVER, cpus)
     url = f"http://127.0.0.1:{port}"
     clients = []
     try:
-        proc.stdout.readline()
 
         async def connect(room: str, **handlers):
             client = loadkit.new_client()

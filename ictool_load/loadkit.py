@@ -5,6 +5,7 @@ Needs the test extra (python-socketio's asyncio client); imported only by those 
 """
 
 import asyncio
+import contextlib
 import os
 import secrets
 import shutil
@@ -69,6 +70,27 @@ def pinned(cpus: frozenset[int]):
     if not cpus:
         return None
     return lambda: os.sched_setaffinity(0, cpus)
+
+
+def start_script(source: str, cpus: frozenset[int]) -> tuple[subprocess.Popen, int]:
+    """A baseline server (Python source taking its port as its one argument and printing a
+    line when it listens) in its own process, pinned like the server it is held against;
+    return it, listening, and its port."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", source, str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=pinned(cpus),  # noqa: PLW1509  (no threads in the child before exec)
+    )
+    proc.stdout.readline()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the line may come just before it listens
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return proc, port
+        time.sleep(0.02)
+    proc.kill()
+    raise click.ClickException("a baseline server did not start listening")
 
 
 class Server:
