@@ -437,7 +437,7 @@ def latest_seq(db: Database) -> int:
     return db.execute("SELECT COALESCE(MAX(seq), 0) FROM alert_events").fetchone()[0]
 
 
-ESCALATION_BATCH = 10  # escalations written in one transaction (one fsync, a short lock)
+ESCALATION_BATCH = 5  # escalations written in one transaction (one fsync, a short lock)
 
 
 def escalate_due(

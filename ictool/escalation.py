@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 LEASE = "escalation"
 LEASE_SECONDS = 3.0
 TICK_SECONDS = 0.25
-BATCH_PAUSE = 0.02  # seconds between two batches of a burst: 600 due at once take ~1 s
+BATCH_PAUSE = 0.02  # seconds between two batches of a burst (600 due at once: <= 1.8 s late)
 
 
 def take_lease(db: Database, name: str, holder: str, seconds: float, at: float) -> bool:

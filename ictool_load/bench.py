@@ -267,12 +267,27 @@ async def _leave_open(url: str, tokens: list[str]) -> None:
     )
 
 
-def _escalations(db: Path) -> int:
-    """How many escalations the server has committed so far (read from its database)."""
+def _escalations(db: Path, step: float) -> str:
+    """How many escalations the server has committed so far, and how long after they were
+    due (read from its database)."""
+    from datetime import datetime
+
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-        return conn.execute(
-            "SELECT COUNT(*) FROM audit WHERE action = 'alert.escalated'"
-        ).fetchone()[0]
+        rows = conn.execute(
+            "SELECT audit.at, json_extract(audit.detail, '$.level'), alerts.raised_at"
+            " FROM audit JOIN alerts ON audit.subject = 'alert:' || alerts.id"
+            " WHERE audit.action = 'alert.escalated'"
+        ).fetchall()
+    late = sorted(
+        (datetime.fromisoformat(at) - datetime.fromisoformat(raised)).total_seconds() - level * step
+        for at, level, raised in rows
+    )
+    if not late:
+        return "0 of the open ones escalated"
+    return (
+        f"{len(late)} escalations of the open ones, each after it was due by"
+        f" p50 {late[len(late) // 2]:.2f} s, max {late[-1]:.2f} s"
+    )
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -360,8 +375,8 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
     busy = server.cpu_seconds() - cpu - idle_rate * (time.perf_counter() - wall)
     if opts["open_alerts"]:
         out(
-            f"while the pauses were raised ({time.perf_counter() - wall:.1f} s),"
-            f" {_escalations(server.db)} of the open ones escalated"
+            f"while the pauses were raised ({time.perf_counter() - wall:.1f} s):"
+            f" {_escalations(server.db, opts['escalation_seconds'])}"
         )
     cpu_per_alert = busy / max(1, opts["alerts"]) * 1000
     out(loadkit.show(f"raise -> alert:new at the AD ({len(idle)} idle clients)", latencies))
@@ -487,6 +502,7 @@ def bench(
                         "broadcasts": broadcasts,
                         "save": save,
                         "open_alerts": open_alerts,
+                        "escalation_seconds": escalation_seconds,
                         "flood_phones": flood_phones,
                         "flood_seconds": flood_seconds,
                         "floor": floor,
