@@ -58,3 +58,21 @@ def test_the_benchmark_runs_and_prints_its_numbers():
         assert line in run.stdout, run.stdout
     assert "alerts lost: 0" in run.stdout
     assert re.search(r"server RSS with 23 clients connected: [\d.]+ MB", run.stdout)
+
+
+def test_the_benchmark_leaves_alerts_open_floods_and_measures_the_floor():
+    """The load scenarios of the write path: open pauses that escalate while the timed ones
+    are raised, a flood of concerns with a pause timed through it, the bare floor."""
+    run = _ictool(
+        *("bench", "--clients", "20", "--alerts", "20", "--broadcast-clients", "10"),
+        *("--broadcasts", "2", "--open-alerts", "5", "--escalation-seconds", "0.2"),
+        *("--flood-phones", "5", "--flood-seconds", "1", "--floor"),
+    )
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    assert "left 5 of 5 pauses open and unacknowledged" in run.stdout, run.stdout
+    assert re.search(r"while the pauses were raised \([\d.]+ s\): \d+ (escalations )?of", run.stdout)
+    assert "alerts lost: 0" in run.stdout
+    assert re.search(r"flood answers: 201 x\d+ \(0 server errors\)", run.stdout), run.stdout
+    assert "acknowledged but missing from the database: 0" in run.stdout
+    assert re.search(r"during the flood, raise -> alert:new at the AD: n=[1-9]", run.stdout)
+    assert re.search(r"bare Flask-SocketIO: [\d.]+ ms \(ictool [\d.]+ ms", run.stdout)
