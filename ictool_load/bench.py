@@ -181,7 +181,7 @@ async def _pause_round(performer, ad, waiting: dict) -> tuple[int, tuple | None]
 async def _flood(server, tokens: list[str], seconds: float, performer, ad, waiting) -> None:
     """Every flood phone raises concerns (each in new words, so each is a new alert) as fast
     as the server answers, for `seconds`; meanwhile the performer's pauses are timed to the
-    AD. Prints alerts committed a second, the answers by class, and whether any acknowledged
+    AD. Prints alerts committed a second, every answer by status, and whether any acknowledged
     alert is missing from the database."""
     from ictool_load.loadkit import connect_many
 
@@ -392,8 +392,8 @@ async def _run(opts: dict, server: loadkit.Server, tokens: dict[str, str]) -> No
         out(loadkit.show("the same traffic, bare Flask-SocketIO (no database): raise -> AD", bare))
         out(
             f"server CPU per alert beyond idle, bare Flask-SocketIO: {bare_cpu:.2f} ms"
-            f" (ictool {cpu_per_alert:.2f} ms: {cpu_per_alert - bare_cpu:+.2f} ms for the database,"
-            " checks, views and audit)"
+            f" (ictool {cpu_per_alert:.2f} ms in the same run; ictool's own work without"
+            " sockets: python tools/alert_path_bench.py)"
         )
     if opts["flood_phones"]:
         first = opts["open_alerts"] + 1
